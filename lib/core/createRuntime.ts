@@ -1,0 +1,483 @@
+import {
+  EMPTY, Observable, ReplaySubject, Subject, Subscription, UnsubscriptionError, catchError, concat, defer, finalize,
+  from, ignoreElements, map, race, tap, timer, type ObservableInput,
+} from 'rxjs';
+import { markRunning, registerInternals, type AppInternals, type ProtectedTicket } from './appRegistry.js';
+import { StepTimeoutError } from './errors.js';
+import { logLifecycleEvent } from './logLifecycleEvent.js';
+import type { RuntimeSettings } from './resolveSettings.js';
+import type {
+  AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase,
+  ShutdownReason, SpawnOptions, StepOptions,
+} from './types.js';
+import { checkDuration, checkFunction, checkObject, checkString, describe } from './validate.js';
+
+type StepKind = 'hook' | 'finalizer' | 'executor';
+
+interface Step {
+  readonly kind: StepKind;
+  readonly name: string;
+  readonly run: () => ObservableInput<unknown> | void;
+  readonly timeout: number | undefined;
+}
+
+interface ProtectedEntry {
+  readonly name: string;
+  readonly cutOff: () => void;
+}
+
+/** Where a runtime sends its events; `complete` is called once, right after `stopped`. */
+export interface RuntimeSink {
+  next(event: LifecycleEvent): void;
+  complete(): void;
+}
+
+/** One app's state machine. `start` runs it; `abandon` tears it down at once (the subscriber left). */
+export interface Runtime {
+  readonly context: AppContext;
+  start(): void;
+  abandon(): void;
+}
+
+const NAMES_IN_EVENTS = 50;
+
+export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: RuntimeSink): Runtime {
+  const { scheduler, port, logger } = settings;
+  let phase: Phase = 'starting';
+  let starting = true;
+  let reason: ShutdownReason | undefined;
+  let requestedAt = 0;
+  const laterReasons: ShutdownReason[] = [];
+  const errors: ErrorRecord[] = [];
+  let report: PendingReport | undefined;
+
+  const root = new Subscription();
+  let rootTornDown = false;
+  const tasks = new Map<number, string>();
+  let taskCount = 0;
+  const protectedWork = new Map<number, ProtectedEntry>();
+  let protectedCount = 0;
+  let onProtectedIdle: (() => void) | undefined;
+
+  const hooks: Step[] = [];
+  const finalizers: Step[] = [];
+  let queue: Step[] = [];
+  let currentStep: Step | undefined;
+
+  const shutdown$ = new ReplaySubject<ShutdownReason>(1);
+  const events$ = new Subject<LifecycleEvent>();
+  const abortController = new AbortController();
+  const disposers: (() => void)[] = [];
+  const lastSignalAt = new Map<NodeJS.Signals, number>();
+  let baseline: string[] = [];
+  let budget: Subscription | undefined;
+  let flow: Subscription | undefined;
+
+  const now = () => scheduler.now();
+
+  function emit(event: LifecycleEvent): void {
+    if (logger !== undefined) logLifecycleEvent(logger, event);
+    events$.next(event);
+    sink.next(event);
+  }
+
+  function setPhase(next: Phase): void {
+    phase = next;
+    emit({ type: 'phase', phase: next, at: now() });
+  }
+
+  function reportError(source: ErrorSource, name: string | undefined, error: unknown): void {
+    const record: ErrorRecord = name === undefined ? { source, error } : { source, name, error };
+    errors.push(record);
+    if (phase === 'stopped') {
+      // Only reachable when the subscriber abandoned the app: there is no outcome left to carry it.
+      logger?.error?.(`rxrun: ${source} error after the app was abandoned: ${describe(error)}`);
+      return;
+    }
+    emit({ type: 'error', record, at: now() });
+    const startsShutdown = source === 'main' || (settings.onTaskError === 'shutdown' && isWorkError(source));
+    if (startsShutdown) requestShutdown({ kind: 'error', error });
+  }
+
+  function reportTeardownError(error: unknown): void {
+    const all = error instanceof UnsubscriptionError ? error.errors : [error];
+    for (const each of all) reportError('teardown', undefined, each);
+  }
+
+  function requestShutdown(request: ShutdownReason): void {
+    if (phase === 'stopped') return;
+    if (reason !== undefined) {
+      laterReasons.push(request);
+      emit({ type: 'shutdown-requested', reason: request, first: false, at: now() });
+      return;
+    }
+    reason = request;
+    requestedAt = now();
+    emit({ type: 'shutdown-requested', reason: request, first: true, at: requestedAt });
+    if (!starting) beginShutdown();
+  }
+
+  function beginShutdown(): void {
+    const latched = reason as ShutdownReason;
+    setPhase('stopping');
+    budget = scheduler.schedule(() => cutOff('timeout'), settings.shutdownTimeout);
+    abortController.abort(latched);
+    shutdown$.next(latched);
+    if (phase !== 'stopping') return;
+    queue = [...hooks];
+    flow = concat(runQueue(), defer(drain), defer(finalizeAll)).subscribe({ complete: finish });
+  }
+
+  function runQueue(): Observable<never> {
+    return defer(() => {
+      const step = queue.shift();
+      return step === undefined ? EMPTY : concat(runStep(step), runQueue());
+    });
+  }
+
+  function runStep(step: Step): Observable<never> {
+    const [startType, endType, failType] =
+      step.kind === 'hook'
+        ? (['hook-start', 'hook-end', 'hook-failed'] as const)
+        : (['finalizer-start', 'finalizer-end', 'finalizer-failed'] as const);
+    const work$ = defer(() => {
+      currentStep = step;
+      emit({ type: startType, kind: step.kind, name: step.name, at: now() });
+      const produced = step.run();
+      return produced === undefined ? EMPTY : from(produced);
+    }).pipe(ignoreElements());
+    const bounded$ =
+      step.timeout === undefined
+        ? work$
+        : race(work$, timer(step.timeout, scheduler).pipe(map((): never => {
+            throw new StepTimeoutError(step.kind, step.name, step.timeout as number);
+          })));
+    return bounded$.pipe(
+      tap({ complete: () => emit({ type: endType, kind: step.kind, name: step.name, at: now() }) }),
+      catchError((error: unknown) => {
+        reportError(step.kind, step.name, error);
+        emit({ type: failType, kind: step.kind, name: step.name, error, at: now() });
+        return EMPTY;
+      }),
+      finalize(() => {
+        if (currentStep === step) currentStep = undefined;
+      }),
+    );
+  }
+
+  function tearDownRoot(): void {
+    if (rootTornDown) return;
+    rootTornDown = true;
+    try {
+      root.unsubscribe();
+    } catch (error) {
+      reportTeardownError(error);
+    }
+  }
+
+  function drain(): Observable<never> {
+    setPhase('draining');
+    const names = [...tasks.values()];
+    tearDownRoot();
+    emit({ type: 'tasks-cancelled', count: names.length, names: names.slice(0, NAMES_IN_EVENTS), at: now() });
+    if (protectedWork.size === 0) return EMPTY;
+    const pending = [...protectedWork.values()].map((entry) => entry.name);
+    emit({ type: 'protected-pending', count: pending.length, names: pending.slice(0, NAMES_IN_EVENTS), at: now() });
+    return new Observable<never>((subscriber) => {
+      onProtectedIdle = () => {
+        onProtectedIdle = undefined;
+        emit({ type: 'protected-drained', at: now() });
+        subscriber.complete();
+      };
+      return () => {
+        onProtectedIdle = undefined;
+      };
+    });
+  }
+
+  function finalizeAll(): Observable<never> {
+    setPhase('finalizing');
+    queue = [...finalizers].reverse();
+    emit({ type: 'finalizers-start', count: queue.length, at: now() });
+    return runQueue();
+  }
+
+  function cutOff(cause: 'timeout' | 'forced'): void {
+    if (phase === 'stopped') return;
+    const pending: PendingItem[] = [];
+    if (!rootTornDown) for (const name of tasks.values()) pending.push({ kind: 'task', name, state: 'running' });
+    if (currentStep !== undefined) pending.push({ kind: currentStep.kind, name: currentStep.name, state: 'running' });
+    for (const step of queue) pending.push({ kind: step.kind, name: step.name, state: 'skipped' });
+    if (phase === 'stopping' || phase === 'draining') {
+      for (const step of [...finalizers].reverse()) pending.push({ kind: step.kind, name: step.name, state: 'skipped' });
+    }
+    for (const entry of protectedWork.values()) pending.push({ kind: 'protected', name: entry.name, state: 'running' });
+    report = { cause, phase, pending, activeHandles: handlesSinceStart(cause === 'timeout' ? 1 : 0) };
+    emit({ type: cause, report, at: now() });
+    flow?.unsubscribe();
+    queue = [];
+    currentStep = undefined;
+    tearDownRoot();
+    cutOffProtected();
+    finish();
+  }
+
+  function cutOffProtected(): void {
+    const entries = [...protectedWork.values()];
+    protectedWork.clear();
+    for (const entry of entries) {
+      try {
+        entry.cutOff();
+      } catch (error) {
+        reportTeardownError(error);
+      }
+    }
+  }
+
+  // `ownTimers`: the budget timer shows as an active 'Timeout' while its own callback runs.
+  function handlesSinceStart(ownTimers = 0): string[] {
+    const remaining = [...baseline];
+    const extra: string[] = [];
+    let skipTimers = ownTimers;
+    for (const resource of port.activeResources()) {
+      const index = remaining.indexOf(resource);
+      if (index >= 0) remaining.splice(index, 1);
+      else if (resource === 'Timeout' && skipTimers > 0) skipTimers -= 1;
+      else extra.push(resource);
+    }
+    return extra;
+  }
+
+  function releaseProcess(): void {
+    markRunning(internals, false);
+    for (const dispose of disposers.splice(0).reverse()) dispose();
+  }
+
+  function finish(): void {
+    if (phase === 'stopped') return;
+    phase = 'stopped';
+    budget?.unsubscribe();
+    flow?.unsubscribe();
+    queue = [];
+    releaseProcess();
+    const outcome: AppOutcome = {
+      status: report?.cause ?? (errors.length > 0 ? 'error' : 'ok'),
+      reason,
+      laterReasons: [...laterReasons],
+      error: errors[0]?.error,
+      errors: [...errors],
+      report,
+      openHandles: handlesSinceStart(),
+      shutdownMs: reason === undefined ? 0 : now() - requestedAt,
+    };
+    emit({ type: 'phase', phase: 'stopped', at: now() });
+    shutdown$.complete();
+    emit({ type: 'stopped', outcome, at: now() });
+    events$.complete();
+    sink.complete();
+  }
+
+  function abandon(): void {
+    if (phase === 'stopped') return;
+    phase = 'stopped';
+    budget?.unsubscribe();
+    flow?.unsubscribe();
+    tearDownRoot();
+    cutOffProtected();
+    releaseProcess();
+    shutdown$.complete();
+    events$.complete();
+  }
+
+  function onSignal(signal: NodeJS.Signals): void {
+    const at = now();
+    const last = lastSignalAt.get(signal);
+    if (last !== undefined && at - last < settings.signalCoalesceWindow) {
+      emit({ type: 'signal-coalesced', signal, at });
+      return;
+    }
+    lastSignalAt.set(signal, at);
+    const request: ShutdownReason = { kind: 'signal', signal };
+    if (reason !== undefined && settings.forceSignals.includes(signal)) {
+      laterReasons.push(request);
+      emit({ type: 'shutdown-requested', reason: request, first: false, at });
+      cutOff('forced');
+      return;
+    }
+    requestShutdown(request);
+  }
+
+  function onMessage(message: unknown): void {
+    const isShutdown =
+      message === 'shutdown' ||
+      (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'shutdown');
+    if (isShutdown) requestShutdown({ kind: 'message', message });
+  }
+
+  function spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription {
+    const where = 'app.spawn';
+    const config = checkObject(where, 'options', options);
+    const name = checkString(where, 'name', config['name']) ?? `task#${taskCount + 1}`;
+    let source: Observable<unknown>;
+    try {
+      source = from(task);
+    } catch {
+      throw new TypeError(`${where}: 'task' must be an ObservableInput, got ${describe(task)}`);
+    }
+    if (reason !== undefined || (phase !== 'starting' && phase !== 'running')) {
+      emit({ type: 'task-refused', name, at: now() });
+      const refused = new Subscription();
+      refused.unsubscribe();
+      return refused;
+    }
+    taskCount += 1;
+    const id = taskCount;
+    tasks.set(id, name);
+    const handle = new Subscription(() => {
+      tasks.delete(id);
+      if (!rootTornDown) onTaskGone();
+    });
+    root.add(handle);
+    handle.add(
+      source.subscribe({
+        error: (error: unknown) => {
+          handle.unsubscribe();
+          reportError('task', name, error);
+        },
+        complete: () => handle.unsubscribe(),
+      }),
+    );
+    return handle;
+  }
+
+  function onTaskGone(): void {
+    if (settings.until === 'main-complete' && phase === 'running' && tasks.size === 0) {
+      requestShutdown({ kind: 'main-complete' });
+    }
+  }
+
+  function makeStep(where: string, kind: StepKind, run: unknown, options: unknown, fallbackName: string): Step {
+    checkFunction(where, kind === 'hook' ? 'hook' : 'finalizer', run);
+    const config = checkObject(where, 'options', options);
+    const name = checkString(where, 'name', config['name']) ?? fallbackName;
+    const timeout = checkDuration(where, 'timeout', config['timeout']);
+    return { kind, name, run: run as Step['run'], timeout };
+  }
+
+  function onShutdown(hook: () => ObservableInput<unknown> | void, options?: StepOptions): void {
+    const step = makeStep('app.onShutdown', 'hook', hook, options, `hook#${hooks.length + 1}`);
+    if (phase !== 'starting' && phase !== 'running' && phase !== 'stopping') {
+      throw new Error(`app.onShutdown: hook '${step.name}' registered in phase '${phase}'; hooks run in 'stopping' and must be registered before it ends`);
+    }
+    hooks.push(step);
+    if (phase === 'stopping' && flow !== undefined) queue.push(step);
+  }
+
+  function deferFinalizer(finalizer: () => ObservableInput<unknown> | void, options?: StepOptions): void {
+    const step = makeStep('app.defer', 'finalizer', finalizer, options, `finalizer#${finalizers.length + 1}`);
+    if (phase === 'stopped') {
+      throw new Error(`app.defer: finalizer '${step.name}' registered after the app stopped; it can never run`);
+    }
+    finalizers.push(step);
+    // A finalizer registered while finalizing runs next: last in, first out.
+    if (phase === 'finalizing') queue.unshift(step);
+  }
+
+  const context: AppContext = {
+    shutdown$: shutdown$.asObservable(),
+    events$: events$.asObservable(),
+    signal: abortController.signal,
+    get phase() {
+      return phase;
+    },
+    scheduler,
+    stop: (detail?: unknown) => requestShutdown(detail === undefined ? { kind: 'stop' } : { kind: 'stop', detail }),
+    spawn,
+    onShutdown,
+    defer: deferFinalizer,
+  };
+
+  const internals: AppInternals = {
+    context,
+    get phase() {
+      return phase;
+    },
+    protect(name: string, cutOffWork: () => void): ProtectedTicket | undefined {
+      if (phase === 'finalizing' || phase === 'stopped') return undefined;
+      protectedCount += 1;
+      const id = protectedCount;
+      protectedWork.set(id, { name, cutOff: cutOffWork });
+      return {
+        done() {
+          if (!protectedWork.delete(id)) return;
+          if (protectedWork.size === 0) onProtectedIdle?.();
+        },
+      };
+    },
+    reportError,
+  };
+  registerInternals(internals);
+
+  function start(): void {
+    baseline = port.activeResources();
+    markRunning(internals, true);
+    for (const signal of settings.signals) disposers.push(port.onSignal(signal, onSignal));
+    if (settings.ipcShutdown) {
+      const offMessage = port.onMessage(onMessage);
+      if (offMessage !== undefined) disposers.push(offMessage);
+    }
+    if (settings.handleProcessErrors) {
+      disposers.push(port.onProcessError('uncaughtException', (error) => reportError('uncaughtException', undefined, error)));
+      disposers.push(port.onProcessError('unhandledRejection', (error) => reportError('unhandledRejection', undefined, error)));
+    }
+    disposers.push(port.keepAlive());
+    settings.executors.forEach((executor, index) => {
+      const name = executorName(executor, index);
+      finalizers.push({
+        kind: 'executor',
+        name,
+        run: () => ('close' in executor ? executor.close() : executor.destroy()) as ObservableInput<unknown> | void,
+        timeout: undefined,
+      });
+    });
+    emit({ type: 'phase', phase: 'starting', at: now() });
+    startMain();
+    starting = false;
+    if (phase !== 'starting') return;
+    setPhase('running');
+    if (reason !== undefined) beginShutdown();
+    else onTaskGone();
+  }
+
+  function startMain(): void {
+    let produced: unknown;
+    try {
+      produced = typeof main === 'function' ? main(context) : main;
+    } catch (error) {
+      reportError('main', 'main', error);
+      return;
+    }
+    const list = Array.isArray(produced) ? produced : [produced];
+    list.forEach((task: unknown, index) => {
+      const name = list.length === 1 ? 'main' : `main[${index}]`;
+      try {
+        spawn(task as ObservableInput<unknown>, { name });
+      } catch (error) {
+        reportError('main', name, error);
+      }
+    });
+  }
+
+  return { context, start, abandon };
+}
+
+function isWorkError(source: ErrorSource): boolean {
+  return source === 'task' || source === 'protected' || source === 'uncaughtException' || source === 'unhandledRejection';
+}
+
+function executorName(executor: object, index: number): string {
+  const named = (executor as { name?: unknown }).name;
+  if (typeof named === 'string' && named !== '') return named;
+  const constructorName = executor.constructor?.name;
+  return constructorName && constructorName !== 'Object' ? `${constructorName}#${index + 1}` : `executor#${index + 1}`;
+}

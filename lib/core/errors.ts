@@ -1,0 +1,57 @@
+import type { PendingReport } from './types.js';
+
+/** Thrown or reported when a hook or finalizer outlives its own `timeout`. */
+export class StepTimeoutError extends Error {
+  override readonly name = 'StepTimeoutError';
+  constructor(
+    readonly kind: 'hook' | 'finalizer' | 'executor',
+    readonly stepName: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`rxrun: ${kind} '${stepName}' did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** Carried by the outcome when the overall shutdown budget ran out; names what was cut off. */
+export class ShutdownTimeoutError extends Error {
+  override readonly name = 'ShutdownTimeoutError';
+  constructor(
+    readonly budgetMs: number,
+    readonly report: PendingReport,
+  ) {
+    super(`rxrun: shutdown budget of ${budgetMs} ms exceeded; cut off: ${describePending(report)}`);
+  }
+}
+
+/** Carried by the outcome when a repeated signal forced an immediate stop. */
+export class ForcedShutdownError extends Error {
+  override readonly name = 'ForcedShutdownError';
+  constructor(
+    readonly signal: NodeJS.Signals,
+    readonly report: PendingReport,
+  ) {
+    super(`rxrun: ${signal} received again; stopped at once; cut off: ${describePending(report)}`);
+  }
+}
+
+/** Thrown by `shutdownWaitsFor()` / `untilShutdown()` without an app when none or several run. */
+export class NoCurrentAppError extends Error {
+  override readonly name = 'NoCurrentAppError';
+}
+
+/** Wraps a non-Error value thrown or emitted as an error, so that it has a message and a stack. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  try {
+    return `non-Error value: ${JSON.stringify(error)}`;
+  } catch {
+    return `non-Error value: ${String(error)}`;
+  }
+}
+
+/** `"hook 'flush' (running), protected 'save' (running); handles: Timeout"` */
+export function describePending(report: PendingReport): string {
+  const items = report.pending.map((item) => `${item.kind} '${item.name}' (${item.state})`);
+  const handles = report.activeHandles.length > 0 ? `; open handles: ${report.activeHandles.join(', ')}` : '';
+  return `${items.length > 0 ? items.join(', ') : 'nothing'}${handles}`;
+}

@@ -1,0 +1,39 @@
+import { signalExitStatus } from '../process/signals.js';
+import type { AppOutcome, ExitCodeMode } from './types.js';
+
+/** How the process should end: with `code`, or by re-raising `signal` (whose shell status is `code`). */
+export interface ExitDecision {
+  readonly code: number;
+  readonly signal?: NodeJS.Signals;
+}
+
+/**
+ * The exit status `runApp` applies for an outcome.
+ *
+ * `'conventional'`: any error → 1; else a signal stop → the signal is re-raised (status 128 + n);
+ * else a budget overrun or forced stop → 1; else 0. `'zero-on-graceful'` is the same but a graceful
+ * (`ok`) signal stop exits 0. A function decides alone; if it throws or returns something that is
+ * not an integer from 0 to 255, the status is 1.
+ *
+ * @example
+ * ```ts
+ * exitStatusFor(outcome, 'conventional'); // { code: 143, signal: 'SIGTERM' } after a graceful SIGTERM
+ * ```
+ */
+export function exitStatusFor(outcome: AppOutcome, mode: ExitCodeMode = 'conventional'): ExitDecision {
+  if (typeof mode === 'function') {
+    try {
+      const code = mode(outcome);
+      return Number.isInteger(code) && code >= 0 && code <= 255 ? { code } : { code: 1 };
+    } catch {
+      return { code: 1 };
+    }
+  }
+  if (outcome.errors.length > 0) return { code: 1 };
+  const { reason } = outcome;
+  if (reason?.kind === 'signal') {
+    if (outcome.status === 'ok' && mode === 'zero-on-graceful') return { code: 0 };
+    return { code: signalExitStatus(reason.signal), signal: reason.signal };
+  }
+  return { code: outcome.status === 'ok' ? 0 : 1 };
+}

@@ -1,0 +1,33 @@
+import { Observable } from 'rxjs';
+
+/**
+ * Emits the signal's `reason` once it is aborted (at once if it already is), then completes.
+ *
+ * ```
+ * signal:  -------abort(r)
+ * result:  -------(r|)
+ * ```
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * interval(100).pipe(takeUntil(fromAbortSignal(controller.signal))).subscribe(console.log);
+ * ```
+ */
+export function fromAbortSignal(signal: AbortSignal): Observable<unknown> {
+  if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean') {
+    throw new TypeError(`fromAbortSignal: 'signal' must be an AbortSignal`);
+  }
+  return new Observable<unknown>((subscriber) => {
+    const onAbort = () => {
+      subscriber.next(signal.reason);
+      subscriber.complete();
+    };
+    if (signal.aborted) {
+      onAbort();
+      return undefined;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
+  });
+}

@@ -1,0 +1,74 @@
+import { describeError, describePending } from './errors.js';
+import type { LifecycleEvent, Logger, ShutdownReason } from './types.js';
+
+/** `"SIGTERM"`, `"app.stop()"`, `"error: Error: boom"`. */
+export function describeReason(reason: ShutdownReason | undefined): string {
+  if (reason === undefined) return 'no request';
+  switch (reason.kind) {
+    case 'signal':
+      return reason.signal;
+    case 'message':
+      return 'IPC shutdown message';
+    case 'stop':
+      return reason.detail === undefined ? 'app.stop()' : `app.stop(${String(reason.detail)})`;
+    case 'error':
+      return `error: ${reason.error instanceof Error ? `${reason.error.name}: ${reason.error.message}` : String(reason.error)}`;
+    case 'main-complete':
+      return 'main completed';
+  }
+}
+
+/** Writes the aiorun-like phase lines for one event (most events write nothing). */
+export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
+  switch (event.type) {
+    case 'phase':
+      logger.debug?.(`rxrun: phase ${event.phase}`);
+      return;
+    case 'shutdown-requested':
+      if (event.first) logger.info?.(`rxrun: ${describeReason(event.reason)}; entering shutdown phase`);
+      else logger.info?.(`rxrun: ${describeReason(event.reason)} during shutdown (already stopping)`);
+      return;
+    case 'signal-coalesced':
+      logger.debug?.(`rxrun: ${event.signal} repeated within the coalescing window; ignored`);
+      return;
+    case 'task-refused':
+      logger.warn?.(`rxrun: task '${event.name}' not started: shutdown under way`);
+      return;
+    case 'error': {
+      const { source, name, error } = event.record;
+      logger.error?.(`rxrun: ${source}${name === undefined ? '' : ` '${name}'`} failed: ${describeError(error)}`);
+      return;
+    }
+    case 'tasks-cancelled':
+      logger.info?.(`rxrun: cancelling ${event.count} task${event.count === 1 ? '' : 's'}`);
+      return;
+    case 'hook-start':
+      logger.debug?.(`rxrun: running shutdown hook '${event.name}'`);
+      return;
+    case 'protected-pending':
+      logger.info?.(`rxrun: waiting for ${event.count} protected task${event.count === 1 ? '' : 's'}: ${event.names.join(', ')}`);
+      return;
+    case 'finalizers-start':
+      if (event.count > 0) logger.info?.(`rxrun: running ${event.count} finalizer${event.count === 1 ? '' : 's'}`);
+      return;
+    case 'finalizer-start':
+      if (event.kind === 'executor') logger.info?.(`rxrun: waiting for executor '${event.name}' to shut down`);
+      return;
+    case 'timeout':
+      logger.warn?.(`rxrun: shutdown budget exceeded in phase ${event.report.phase}; cut off: ${describePending(event.report)}`);
+      return;
+    case 'forced':
+      logger.warn?.(`rxrun: forced stop in phase ${event.report.phase}; cut off: ${describePending(event.report)}`);
+      return;
+    case 'stopped': {
+      const { outcome } = event;
+      if (outcome.openHandles.length > 0) {
+        logger.warn?.(`rxrun: handles left open by the app: ${outcome.openHandles.join(', ')}`);
+      }
+      logger.info?.(`rxrun: stopped (${outcome.status}, ${describeReason(outcome.reason)}) after ${outcome.shutdownMs} ms. Bye!`);
+      return;
+    }
+    default:
+      return;
+  }
+}

@@ -1,0 +1,208 @@
+import type { Observable, ObservableInput, SchedulerLike, Subscription } from 'rxjs';
+import type { ProcessPort } from '../process/ProcessPort.js';
+
+/**
+ * The phases an app moves through, always in this order (a phase may be skipped only by a forced
+ * stop or a budget overrun, which jump to `stopped`).
+ *
+ * ```
+ * starting ─► running ─► stopping ─► draining ─► finalizing ─► stopped
+ * ```
+ */
+export type Phase = 'starting' | 'running' | 'stopping' | 'draining' | 'finalizing' | 'stopped';
+
+/** Why an app is shutting down. The first request wins; later ones are recorded. */
+export type ShutdownReason =
+  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals }
+  | { readonly kind: 'message'; readonly message: unknown }
+  | { readonly kind: 'stop'; readonly detail?: unknown }
+  | { readonly kind: 'error'; readonly error: unknown }
+  | { readonly kind: 'main-complete' };
+
+/** Where a reported error came from. */
+export type ErrorSource =
+  | 'main'
+  | 'task'
+  | 'hook'
+  | 'finalizer'
+  | 'executor'
+  | 'protected'
+  | 'teardown'
+  | 'uncaughtException'
+  | 'unhandledRejection';
+
+/** One error the app saw, with where it came from. */
+export interface ErrorRecord {
+  readonly source: ErrorSource;
+  readonly name?: string;
+  readonly error: unknown;
+}
+
+/** One piece of work that a budget overrun or a forced stop cut off or skipped. */
+export interface PendingItem {
+  readonly kind: 'task' | 'hook' | 'finalizer' | 'executor' | 'protected';
+  readonly name: string;
+  /** `running`: it had started and was cut off; `skipped`: it never started. */
+  readonly state: 'running' | 'skipped';
+}
+
+/** What a budget overrun or a forced stop left undone. */
+export interface PendingReport {
+  readonly cause: 'timeout' | 'forced';
+  readonly phase: Phase;
+  readonly pending: readonly PendingItem[];
+  /** `process.getActiveResourcesInfo()` entries that were not there when the app started. */
+  readonly activeHandles: readonly string[];
+}
+
+/**
+ * How an app ended. `status` is `forced` (a second SIGINT), `timeout` (the shutdown budget ran out),
+ * `error` (at least one error was reported) or `ok`, in that order of precedence.
+ */
+export interface AppOutcome {
+  readonly status: 'ok' | 'error' | 'timeout' | 'forced';
+  /** The first shutdown request (`undefined` only when the app was abandoned by unsubscribing). */
+  readonly reason: ShutdownReason | undefined;
+  /** Requests that arrived after the first one, in order. */
+  readonly laterReasons: readonly ShutdownReason[];
+  /** The first error, or `undefined`. */
+  readonly error: unknown;
+  /** Every error, first is primary. */
+  readonly errors: readonly ErrorRecord[];
+  /** What was cut off or skipped, when `status` is `timeout` or `forced`. */
+  readonly report: PendingReport | undefined;
+  /** Handles that user code left open after `stopped` (see `process.getActiveResourcesInfo()`). */
+  readonly openHandles: readonly string[];
+  /** Scheduler time from the first shutdown request to `stopped`, in ms. */
+  readonly shutdownMs: number;
+}
+
+/** Everything `runApp$` tells about an app's life, in order; the last one is always `stopped`. */
+export type LifecycleEvent =
+  | { readonly type: 'phase'; readonly phase: Phase; readonly at: number }
+  | {
+      readonly type: 'shutdown-requested';
+      readonly reason: ShutdownReason;
+      readonly first: boolean;
+      readonly at: number;
+    }
+  | { readonly type: 'signal-coalesced'; readonly signal: NodeJS.Signals; readonly at: number }
+  | { readonly type: 'task-refused'; readonly name: string; readonly at: number }
+  | { readonly type: 'error'; readonly record: ErrorRecord; readonly at: number }
+  | {
+      readonly type: 'tasks-cancelled';
+      readonly count: number;
+      readonly names: readonly string[];
+      readonly at: number;
+    }
+  | {
+      readonly type: 'hook-start' | 'hook-end' | 'finalizer-start' | 'finalizer-end';
+      readonly kind: 'hook' | 'finalizer' | 'executor';
+      readonly name: string;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'hook-failed' | 'finalizer-failed';
+      readonly kind: 'hook' | 'finalizer' | 'executor';
+      readonly name: string;
+      readonly error: unknown;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'protected-pending';
+      readonly count: number;
+      readonly names: readonly string[];
+      readonly at: number;
+    }
+  | { readonly type: 'protected-drained'; readonly at: number }
+  | { readonly type: 'finalizers-start'; readonly count: number; readonly at: number }
+  | { readonly type: 'timeout' | 'forced'; readonly report: PendingReport; readonly at: number }
+  | { readonly type: 'stopped'; readonly outcome: AppOutcome; readonly at: number };
+
+/** A console-like logger. Missing methods are treated as no-ops. */
+export interface Logger {
+  debug?(message: string): void;
+  info?(message: string): void;
+  warn?(message: string): void;
+  error?(message: string): void;
+}
+
+/** An executor (worker pool, thread pool, client) that the app closes and awaits while finalizing. */
+export type Executor =
+  | { close(): PromiseLike<unknown> | void }
+  | { destroy(): PromiseLike<unknown> | void };
+
+/** How `runApp` turns an {@link AppOutcome} into an exit status. */
+export type ExitCodeMode = 'conventional' | 'zero-on-graceful' | ((outcome: AppOutcome) => number);
+
+/** Options of `runApp$` and `runApp`. Every field is optional. */
+export interface RunAppOptions {
+  /** `'shutdown'` (default): run until a shutdown request; `'main-complete'`: also stop once every task completed. */
+  until?: 'shutdown' | 'main-complete';
+  /** Signals that request shutdown. Default: SIGINT, SIGTERM (and SIGBREAK on Windows). */
+  signals?: readonly NodeJS.Signals[];
+  /** Treat the IPC message `'shutdown'` or `{ type: 'shutdown' }` as a shutdown request when the process has an IPC channel. Default true. */
+  ipcShutdown?: boolean;
+  /** Overall budget from the first shutdown request to `stopped`, in ms. Default 25000. */
+  shutdownTimeout?: number;
+  /** What a task error does: `'shutdown'` (default) starts a graceful shutdown; `'isolate'` reports it and keeps running. */
+  onTaskError?: 'shutdown' | 'isolate';
+  /** Treat `uncaughtException` / `unhandledRejection` as task errors. Default true. */
+  handleProcessErrors?: boolean;
+  /** Closed (`close()` or `destroy()`) and awaited in the finalizing phase, after every `app.defer` finalizer. */
+  executors?: readonly Executor[];
+  /** Where phase lines go; `false` silences them. Default: lines on stderr. */
+  logger?: Logger | false;
+  /** How `runApp` maps the outcome to an exit status. Default `'conventional'`. */
+  exitCode?: ExitCodeMode;
+  /** Clock and timers. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** Everything that touches the process. Default: the real process. */
+  process?: ProcessPort;
+  /** The same signal again within this many ms is ignored (npm, nodemon deliver doubles). Default 250. */
+  signalCoalesceWindow?: number;
+  /** Signals that, arriving again during shutdown, force an immediate stop. Default `['SIGINT']`. */
+  forceSignals?: readonly NodeJS.Signals[];
+}
+
+/** Options of `app.spawn`. */
+export interface SpawnOptions {
+  /** Used in logs, events and reports. */
+  name?: string;
+}
+
+/** Options of `app.onShutdown` and `app.defer`. */
+export interface StepOptions {
+  /** Used in logs, events and reports. */
+  name?: string;
+  /** This step's own budget in ms (it is also bounded by the app's overall budget). */
+  timeout?: number;
+}
+
+/** The handle an app's main receives: its shutdown notifier, spawner and registries. */
+export interface AppContext {
+  /** Emits the {@link ShutdownReason} once shutdown starts, replays it to late subscribers, then completes at `stopped`. */
+  readonly shutdown$: Observable<ShutdownReason>;
+  /** Every lifecycle event of this app (hot: no replay). */
+  readonly events$: Observable<LifecycleEvent>;
+  /** Aborted (with the reason) when shutdown starts; pass it to `fetch`, `events.on`, etc. */
+  readonly signal: AbortSignal;
+  /** The current phase. */
+  readonly phase: Phase;
+  /** The scheduler the app runs on. */
+  readonly scheduler: SchedulerLike;
+  /** Requests a graceful shutdown. Idempotent and safe at any phase. */
+  stop(detail?: unknown): void;
+  /** Adds a task to the root. After shutdown began the task never starts and a closed Subscription is returned. */
+  spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription;
+  /** Runs `hook` in the stopping phase while every task is still alive. */
+  onShutdown(hook: () => ObservableInput<unknown> | void, options?: StepOptions): void;
+  /** Registers an async finalizer; finalizers run last-in first-out in the finalizing phase. */
+  defer(finalizer: () => ObservableInput<unknown> | void, options?: StepOptions): void;
+}
+
+/** What `runApp$` accepts as main. */
+export type AppMain =
+  | Observable<unknown>
+  | readonly Observable<unknown>[]
+  | ((app: AppContext) => ObservableInput<unknown> | readonly ObservableInput<unknown>[]);

@@ -1,0 +1,88 @@
+import { isObservable, type SchedulerLike } from 'rxjs';
+import { FORBIDDEN_SIGNALS, signalNumber } from '../process/signals.js';
+
+// Every public function checks its arguments at call time and names the offending option.
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isObservable(value);
+}
+
+export function checkObject(where: string, name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) throw new TypeError(`${where}: '${name}' must be an object, got ${describe(value)}`);
+  return value;
+}
+
+export function checkKnownKeys(where: string, value: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${where}: unknown option '${key}' (known: ${known.join(', ')})`);
+    }
+  }
+}
+
+export function checkOneOf<T extends string>(where: string, name: string, value: unknown, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new RangeError(`${where}: option '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+export function checkDuration(where: string, name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new TypeError(`${where}: option '${name}' must be a number of ms, got ${describe(value)}`);
+  if (!Number.isFinite(value) || value < 0 || value > 2 ** 31 - 1) {
+    throw new RangeError(`${where}: option '${name}' must be a finite number of ms from 0 to 2147483647, got ${value}`);
+  }
+  return value;
+}
+
+export function checkBoolean(where: string, name: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new TypeError(`${where}: option '${name}' must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+export function checkString(where: string, name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new TypeError(`${where}: option '${name}' must be a string, got ${describe(value)}`);
+  return value;
+}
+
+export function checkFunction(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'function') throw new TypeError(`${where}: '${name}' must be a function, got ${describe(value)}`);
+}
+
+export function checkScheduler(where: string, value: unknown): SchedulerLike | undefined {
+  if (value === undefined) return undefined;
+  const candidate = value as Partial<SchedulerLike> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.schedule !== 'function') {
+    throw new TypeError(`${where}: option 'scheduler' must be a SchedulerLike (with now() and schedule()), got ${describe(value)}`);
+  }
+  return value as SchedulerLike;
+}
+
+export function checkSignals(where: string, name: string, value: unknown): NodeJS.Signals[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new TypeError(`${where}: option '${name}' must be an array of signal names, got ${describe(value)}`);
+  for (const signal of value) {
+    if (typeof signal !== 'string') throw new TypeError(`${where}: option '${name}' must hold signal names, got ${describe(signal)}`);
+    if (FORBIDDEN_SIGNALS.includes(signal)) {
+      throw new RangeError(`${where}: option '${name}' may not include ${signal}: it cannot be caught or must not be handled`);
+    }
+    if (!/^SIG[A-Z0-9]+$/.test(signal) || signalNumber(signal) === undefined) {
+      throw new RangeError(`${where}: option '${name}' has an unknown signal ${describe(signal)}`);
+    }
+  }
+  return [...new Set(value as NodeJS.Signals[])];
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (isObservable(value)) return 'an Observable';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `a value of type ${typeof value}`;
+}

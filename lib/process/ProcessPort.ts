@@ -1,0 +1,28 @@
+/**
+ * Everything an app does to or hears from its process goes through a port: signals and IPC messages
+ * in; logging, exit status and signal re-raise out. `realProcessPort()` is the default;
+ * `createTestProcess()` from `rxrun/testing` drives an app from a marble test.
+ */
+export interface ProcessPort {
+  /** `process.platform` or what a test pretends. */
+  readonly platform: NodeJS.Platform;
+  /** Listens for a signal; returns a function that removes exactly that listener. */
+  onSignal(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): () => void;
+  /** Listens for IPC messages without keeping the channel alive; `undefined` when there is no channel. */
+  onMessage(listener: (message: unknown) => void): (() => void) | undefined;
+  /** Listens for `uncaughtException` or `unhandledRejection`. */
+  onProcessError(
+    kind: 'uncaughtException' | 'unhandledRejection',
+    listener: (error: unknown) => void,
+  ): () => void;
+  /** Holds the process open while an app runs; returns the release function. */
+  keepAlive(): () => void;
+  /** Active handle and request types (as `process.getActiveResourcesInfo()`), less the port's own. */
+  activeResources(): string[];
+  /** Writes one line to the diagnostic stream (stderr). */
+  writeLine(line: string): void;
+  /** Ends the process with this status. */
+  exit(code: number): void;
+  /** Ends the process by the signal's default action (removing every listener for it first), falling back to `exit(128 + n)`. */
+  raise(signal: NodeJS.Signals): void;
+}

@@ -1,0 +1,57 @@
+import { filter, map, shareReplay, type Observable } from 'rxjs';
+import { exitStatusFor } from '../core/exitStatusFor.js';
+import { runApp$ } from '../core/runApp$.js';
+import type { AppMain, AppOutcome, LifecycleEvent, Phase, RunAppOptions } from '../core/types.js';
+import { createTestProcess, type TestProcess } from './createTestProcess.js';
+
+/** What {@link runTestApp} hands back: the port to drive and the streams to assert on. */
+export interface TestApp {
+  /** The fake process: `port.signal('SIGTERM', 10)` sends SIGTERM at frame 10. */
+  readonly port: TestProcess;
+  /** Every lifecycle event (shared: the app runs once however many assertions subscribe). */
+  readonly events$: Observable<LifecycleEvent>;
+  /** The phases, in order. */
+  readonly phases$: Observable<Phase>;
+  /** The outcome, once, at `stopped`. */
+  readonly outcome$: Observable<AppOutcome>;
+  /** The exit status `runApp` would apply, once, at `stopped`. */
+  readonly exitCode$: Observable<number>;
+}
+
+/**
+ * Runs a whole app against a test process, for use inside `TestScheduler.run` (or with real time).
+ * Use a new `TestScheduler` per test, and always give the app a shutdown point (a signal, a
+ * `stop()`, or `until: 'main-complete'`), or the app runs forever and the flush never ends.
+ *
+ * ```
+ * port.signal('SIGTERM', 5)
+ * phases$: (sr)-q-(dfx|)   with a hook taking 2 frames … (see spec/testing)
+ * ```
+ *
+ * @example
+ * ```ts
+ * new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+ *   const app = runTestApp(cold('--a--b--'));
+ *   app.port.signal('SIGTERM', 3);
+ *   expectObservable(app.phases$).toBe('(ab)c(def|)', { a: 'starting', b: 'running', c: 'stopping', d: 'draining', e: 'finalizing', f: 'stopped' });
+ * });
+ * ```
+ */
+export function runTestApp(main: AppMain, options?: RunAppOptions): TestApp {
+  const port = (options?.process as TestProcess | undefined) ?? createTestProcess();
+  const events$ = runApp$(main, { logger: false, ...options, process: port }).pipe(shareReplay());
+  const outcome$ = events$.pipe(
+    filter((event): event is Extract<LifecycleEvent, { type: 'stopped' }> => event.type === 'stopped'),
+    map((event) => event.outcome),
+  );
+  return {
+    port,
+    events$,
+    phases$: events$.pipe(
+      filter((event): event is Extract<LifecycleEvent, { type: 'phase' }> => event.type === 'phase'),
+      map((event) => event.phase),
+    ),
+    outcome$,
+    exitCode$: outcome$.pipe(map((outcome) => exitStatusFor(outcome, options?.exitCode).code)),
+  };
+}
