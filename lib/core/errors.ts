@@ -1,6 +1,14 @@
 import type { PendingReport } from './types.js';
 
-/** Thrown or reported when a hook or finalizer outlives its own `timeout`. */
+/**
+ * Thrown or reported when a hook or finalizer outlives its own `timeout`.
+ *
+ * @example
+ * ```ts
+ * app.defer(() => slowClose(), { name: 'db', timeout: 1000 });
+ * // outcome.errors: [{ source: 'finalizer', name: 'db', error: StepTimeoutError }]
+ * ```
+ */
 export class StepTimeoutError extends Error {
   override readonly name = 'StepTimeoutError';
   constructor(
@@ -12,7 +20,14 @@ export class StepTimeoutError extends Error {
   }
 }
 
-/** Carried by the outcome when the overall shutdown budget ran out; names what was cut off. */
+/**
+ * Carried by the outcome when the overall shutdown budget ran out; names what was cut off.
+ *
+ * @example
+ * ```ts
+ * const error = outcomeError(outcome); // AggregateError whose first error is a ShutdownTimeoutError when the budget ran out
+ * ```
+ */
 export class ShutdownTimeoutError extends Error {
   override readonly name = 'ShutdownTimeoutError';
   constructor(
@@ -23,7 +38,14 @@ export class ShutdownTimeoutError extends Error {
   }
 }
 
-/** Carried by the outcome when a repeated signal forced an immediate stop. */
+/**
+ * Carried by the outcome when a repeated signal forced an immediate stop.
+ *
+ * @example
+ * ```ts
+ * if (outcomeError(outcome)?.errors?.[0] instanceof ForcedShutdownError) console.log('stopped by a second SIGINT');
+ * ```
+ */
 export class ForcedShutdownError extends Error {
   override readonly name = 'ForcedShutdownError';
   constructor(
@@ -34,12 +56,19 @@ export class ForcedShutdownError extends Error {
   }
 }
 
-/** Thrown by `shutdownWaitsFor()` / `untilShutdown()` without an app when none or several run. */
+/**
+ * Thrown by `shutdownWaitsFor()` / `untilShutdown()` without an app when none or several run.
+ *
+ * @example
+ * ```ts
+ * save(job).pipe(shutdownWaitsFor()); // errors with NoCurrentAppError when no app (or two) run
+ * ```
+ */
 export class NoCurrentAppError extends Error {
   override readonly name = 'NoCurrentAppError';
 }
 
-/** Wraps a non-Error value thrown or emitted as an error, so that it has a message and a stack. */
+/** A readable one-line-or-stack description of any thrown value (internal). */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
   try {
@@ -49,7 +78,7 @@ export function describeError(error: unknown): string {
   }
 }
 
-/** `"hook 'flush' (running), protected 'save' (running); handles: Timeout"` */
+/** `"hook 'flush' (running), protected 'save' (running); open handles: Timeout"` (internal). */
 export function describePending(report: PendingReport): string {
   const items = report.pending.map((item) => `${item.kind} '${item.name}' (${item.state})`);
   const handles = report.activeHandles.length > 0 ? `; open handles: ${report.activeHandles.join(', ')}` : '';

@@ -8,10 +8,25 @@ import type { ProcessPort } from '../process/ProcessPort.js';
  * ```
  * starting ─► running ─► stopping ─► draining ─► finalizing ─► stopped
  * ```
+ *
+ * @example
+ * ```ts
+ * app.events$.pipe(filter((e) => e.type === 'phase')).subscribe((e) => console.log(e.phase));
+ * if (app.phase === 'running') app.spawn(job$);
+ * ```
  */
 export type Phase = 'starting' | 'running' | 'stopping' | 'draining' | 'finalizing' | 'stopped';
 
-/** Why an app is shutting down. The first request wins; later ones are recorded. */
+/**
+ * Why an app is shutting down. The first request wins; later ones are recorded.
+ *
+ * @example
+ * ```ts
+ * app.shutdown$.subscribe((reason) => {
+ *   if (reason.kind === 'signal') console.log('stopping on', reason.signal);
+ * });
+ * ```
+ */
 export type ShutdownReason =
   | { readonly kind: 'signal'; readonly signal: NodeJS.Signals }
   | { readonly kind: 'message'; readonly message: unknown }
@@ -19,7 +34,14 @@ export type ShutdownReason =
   | { readonly kind: 'error'; readonly error: unknown }
   | { readonly kind: 'main-complete' };
 
-/** Where a reported error came from. */
+/**
+ * Where a reported error came from.
+ *
+ * @example
+ * ```ts
+ * outcome.errors.filter((record) => record.source === 'finalizer');
+ * ```
+ */
 export type ErrorSource =
   | 'main'
   | 'task'
@@ -31,14 +53,28 @@ export type ErrorSource =
   | 'uncaughtException'
   | 'unhandledRejection';
 
-/** One error the app saw, with where it came from. */
+/**
+ * One error the app saw, with where it came from.
+ *
+ * @example
+ * ```ts
+ * for (const { source, name, error } of outcome.errors) console.error(source, name, error);
+ * ```
+ */
 export interface ErrorRecord {
   readonly source: ErrorSource;
   readonly name?: string;
   readonly error: unknown;
 }
 
-/** One piece of work that a budget overrun or a forced stop cut off or skipped. */
+/**
+ * One piece of work that a budget overrun or a forced stop cut off or skipped.
+ *
+ * @example
+ * ```ts
+ * outcome.report?.pending.filter((item) => item.state === 'skipped').map((item) => item.name);
+ * ```
+ */
 export interface PendingItem {
   readonly kind: 'task' | 'hook' | 'finalizer' | 'executor' | 'protected';
   readonly name: string;
@@ -46,7 +82,14 @@ export interface PendingItem {
   readonly state: 'running' | 'skipped';
 }
 
-/** What a budget overrun or a forced stop left undone. */
+/**
+ * What a budget overrun or a forced stop left undone.
+ *
+ * @example
+ * ```ts
+ * if (outcome.report) console.warn(outcome.report.cause, outcome.report.activeHandles);
+ * ```
+ */
 export interface PendingReport {
   readonly cause: 'timeout' | 'forced';
   readonly phase: Phase;
@@ -58,6 +101,12 @@ export interface PendingReport {
 /**
  * How an app ended. `status` is `forced` (a second SIGINT), `timeout` (the shutdown budget ran out),
  * `error` (at least one error was reported) or `ok`, in that order of precedence.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runApp(main$);
+ * if (outcome.status !== 'ok') console.error(outcome.errors);
+ * ```
  */
 export interface AppOutcome {
   readonly status: 'ok' | 'error' | 'timeout' | 'forced';
@@ -77,7 +126,16 @@ export interface AppOutcome {
   readonly shutdownMs: number;
 }
 
-/** Everything `runApp$` tells about an app's life, in order; the last one is always `stopped`. */
+/**
+ * Everything `runApp$` tells about an app's life, in order; the last one is always `stopped`.
+ *
+ * @example
+ * ```ts
+ * runApp$(main$).subscribe((event) => {
+ *   if (event.type === 'stopped') console.log(event.outcome.status);
+ * });
+ * ```
+ */
 export type LifecycleEvent =
   | { readonly type: 'phase'; readonly phase: Phase; readonly at: number }
   | {
@@ -119,7 +177,14 @@ export type LifecycleEvent =
   | { readonly type: 'timeout' | 'forced'; readonly report: PendingReport; readonly at: number }
   | { readonly type: 'stopped'; readonly outcome: AppOutcome; readonly at: number };
 
-/** A console-like logger. Missing methods are treated as no-ops. */
+/**
+ * A console-like logger. Missing methods are treated as no-ops.
+ *
+ * @example
+ * ```ts
+ * runApp(main$, { logger: console }); // or { logger: false }
+ * ```
+ */
 export interface Logger {
   debug?(message: string): void;
   info?(message: string): void;
@@ -127,15 +192,38 @@ export interface Logger {
   error?(message: string): void;
 }
 
-/** An executor (worker pool, thread pool, client) that the app closes and awaits while finalizing. */
+/**
+ * An executor (worker pool, thread pool, client) that the app closes and awaits while finalizing.
+ *
+ * @example
+ * ```ts
+ * const pool = new Piscina({ filename: './worker.js' });
+ * runApp(main$, { executors: [pool] }); // pool.destroy() awaited while finalizing
+ * ```
+ */
 export type Executor =
   | { close(): PromiseLike<unknown> | void }
   | { destroy(): PromiseLike<unknown> | void };
 
-/** How `runApp` turns an {@link AppOutcome} into an exit status. */
+/**
+ * How `runApp` turns an {@link AppOutcome} into an exit status.
+ *
+ * @example
+ * ```ts
+ * runApp(main$, { exitCode: 'zero-on-graceful' });
+ * runApp(main$, { exitCode: (outcome) => (outcome.status === 'ok' ? 0 : 70) });
+ * ```
+ */
 export type ExitCodeMode = 'conventional' | 'zero-on-graceful' | ((outcome: AppOutcome) => number);
 
-/** Options of `runApp$` and `runApp`. Every field is optional. */
+/**
+ * Options of `runApp$` and `runApp`. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * runApp(main$, { shutdownTimeout: 10_000, signals: ['SIGINT', 'SIGTERM', 'SIGHUP'], onTaskError: 'isolate' });
+ * ```
+ */
 export interface RunAppOptions {
   /** `'shutdown'` (default): run until a shutdown request; `'main-complete'`: also stop once every task completed. */
   until?: 'shutdown' | 'main-complete';
@@ -165,13 +253,27 @@ export interface RunAppOptions {
   forceSignals?: readonly NodeJS.Signals[];
 }
 
-/** Options of `app.spawn`. */
+/**
+ * Options of `app.spawn`.
+ *
+ * @example
+ * ```ts
+ * app.spawn(poll$, { name: 'poller' });
+ * ```
+ */
 export interface SpawnOptions {
   /** Used in logs, events and reports. */
   name?: string;
 }
 
-/** Options of `app.onShutdown` and `app.defer`. */
+/**
+ * Options of `app.onShutdown` and `app.defer`.
+ *
+ * @example
+ * ```ts
+ * app.defer(() => db.close(), { name: 'db', timeout: 2000 });
+ * ```
+ */
 export interface StepOptions {
   /** Used in logs, events and reports. */
   name?: string;
@@ -179,7 +281,18 @@ export interface StepOptions {
   timeout?: number;
 }
 
-/** The handle an app's main receives: its shutdown notifier, spawner and registries. */
+/**
+ * The handle an app's main receives: its shutdown notifier, spawner and registries.
+ *
+ * @example
+ * ```ts
+ * runApp((app) => {
+ *   app.onShutdown(() => server.stopAccepting(), { name: 'stop-accepting' });
+ *   app.defer(() => db.end(), { name: 'db' });
+ *   return interval(1000).pipe(untilShutdown(app));
+ * });
+ * ```
+ */
 export interface AppContext {
   /** Emits the {@link ShutdownReason} once shutdown starts, replays it to late subscribers, then completes at `stopped`. */
   readonly shutdown$: Observable<ShutdownReason>;
@@ -201,7 +314,16 @@ export interface AppContext {
   defer(finalizer: () => ObservableInput<unknown> | void, options?: StepOptions): void;
 }
 
-/** What `runApp$` accepts as main. */
+/**
+ * What `runApp$` accepts as main.
+ *
+ * @example
+ * ```ts
+ * runApp(interval(1000));                     // an Observable
+ * runApp([ticker$, worker$]);                  // several
+ * runApp((app) => worker$.pipe(untilShutdown(app))); // a factory, called once
+ * ```
+ */
 export type AppMain =
   | Observable<unknown>
   | readonly Observable<unknown>[]

@@ -2,6 +2,13 @@
  * Everything an app does to or hears from its process goes through a port: signals and IPC messages
  * in; logging, exit status and signal re-raise out. `realProcessPort()` is the default;
  * `createTestProcess()` from `rxrun/testing` drives an app from a marble test.
+ *
+ * @example
+ * ```ts
+ * // Forward signals from a supervisor object instead of `process`:
+ * const port: ProcessPort = { ...realProcessPort(), onSignal: (signal, listener) => supervisor.on(signal, listener) };
+ * runApp(main$, { process: port });
+ * ```
  */
 export interface ProcessPort {
   /** `process.platform` or what a test pretends. */
