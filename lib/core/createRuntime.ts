@@ -4,6 +4,7 @@ import {
 } from 'rxjs';
 import { markRunning, registerInternals, type AppInternals, type ProtectedTicket } from './appRegistry.js';
 import { StepTimeoutError } from './errors.js';
+import { TaskList } from './TaskList.js';
 import { logLifecycleEvent } from './logLifecycleEvent.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import type {
@@ -53,7 +54,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   const root = new Subscription();
   let rootTornDown = false;
-  const tasks = new Map<number, string>();
+  const tasks = new TaskList();
   let taskCount = 0;
   const protectedWork = new Map<number, ProtectedEntry>();
   let protectedCount = 0;
@@ -125,7 +126,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     shutdown$.next(latched);
     if (phase !== 'stopping') return;
     queue = [...hooks];
-    flow = concat(runQueue(), defer(drain), defer(finalizeAll)).subscribe({ complete: finish });
+    flow = concat(runQueue(), defer(drain), defer(finalizeAll), defer(settleIo)).subscribe({ complete: finish });
   }
 
   function runQueue(): Observable<never> {
@@ -173,11 +174,13 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     } catch (error) {
       reportTeardownError(error);
     }
+    // perf: handles skip their own tasks.delete during the root teardown (one clear instead of N deletes).
+    tasks.clear();
   }
 
   function drain(): Observable<never> {
     setPhase('draining');
-    const names = [...tasks.values()];
+    const names = tasks.names();
     tearDownRoot();
     emit({ type: 'tasks-cancelled', count: names.length, names: names.slice(0, NAMES_IN_EVENTS), at: now() });
     if (protectedWork.size === 0) return EMPTY;
@@ -202,6 +205,15 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     return runQueue();
   }
 
+  // The last finalizer's (or protected work's) own close is still listed as active while its callback
+  // runs; without this wait `stopped` would name that socket or fs request as left open by the app.
+  function settleIo(): Observable<never> {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with `.call(port, …)`
+    const { settle } = port;
+    if (settle === undefined) return EMPTY;
+    return new Observable<never>((subscriber) => settle.call(port, () => subscriber.complete()));
+  }
+
   function cutOff(cause: 'timeout' | 'forced'): void {
     if (phase === 'stopped') return;
     const pending: PendingItem[] = [];
@@ -212,7 +224,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       for (const step of [...finalizers].reverse()) pending.push({ kind: step.kind, name: step.name, state: 'skipped' });
     }
     for (const entry of protectedWork.values()) pending.push({ kind: 'protected', name: entry.name, state: 'running' });
-    report = { cause, phase, pending, activeHandles: handlesSinceStart(cause === 'timeout' ? 1 : 0) };
+    // The budget's own timer must not be named as an open handle (it is live while its callback runs).
+    budget?.unsubscribe();
+    report = { cause, phase, pending, activeHandles: handlesSinceStart() };
     emit({ type: cause, report, at: now() });
     flow?.unsubscribe();
     queue = [];
@@ -234,15 +248,12 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     }
   }
 
-  // `ownTimers`: the budget timer shows as an active 'Timeout' while its own callback runs.
-  function handlesSinceStart(ownTimers = 0): string[] {
+  function handlesSinceStart(): string[] {
     const remaining = [...baseline];
     const extra: string[] = [];
-    let skipTimers = ownTimers;
     for (const resource of port.activeResources()) {
       const index = remaining.indexOf(resource);
       if (index >= 0) remaining.splice(index, 1);
-      else if (resource === 'Timeout' && skipTimers > 0) skipTimers -= 1;
       else extra.push(resource);
     }
     return extra;
@@ -331,23 +342,39 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       return refused;
     }
     taskCount += 1;
-    const id = taskCount;
-    tasks.set(id, name);
+    const entry = tasks.add(name);
+    let subscription: Subscription | undefined;
+    // perf: one teardown per task (no finalizer array and extra closures on every handle); it ends the
+    // task's own subscription here, or just below when the task already ended during subscribe.
     const handle = new Subscription(() => {
-      tasks.delete(id);
-      if (!rootTornDown) onTaskGone();
+      if (!rootTornDown) tasks.delete(entry);
+      if (subscription !== undefined) endTask(subscription);
     });
     root.add(handle);
-    handle.add(
-      source.subscribe({
-        error: (error: unknown) => {
-          handle.unsubscribe();
-          reportError('task', name, error);
-        },
-        complete: () => handle.unsubscribe(),
-      }),
-    );
+    subscription = source.subscribe({
+      error: (error: unknown) => {
+        // Report first: removing the last task may request a 'main-complete' shutdown that would
+        // otherwise win the reason, or even reach `stopped` before the error is recorded.
+        reportError('task', name, error);
+        handle.unsubscribe();
+      },
+      complete: () => handle.unsubscribe(),
+    });
+    if (handle.closed) endTask(subscription);
     return handle;
+  }
+
+  function endTask(subscription: Subscription): void {
+    // A task's teardown that throws when the task ends on its own would escape our callback as an
+    // unhandled error (and lose what follows): report it like any teardown error, before onTaskGone.
+    try {
+      subscription.unsubscribe();
+    } catch (error) {
+      reportTeardownError(error);
+    }
+    // After the task's own teardown: a 'main-complete' shutdown must not start while the completing
+    // task's timer is still live, or `openHandles` would name that timer as left open.
+    if (!rootTornDown) onTaskGone();
   }
 
   function onTaskGone(): void {
@@ -370,7 +397,10 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       throw new Error(`app.onShutdown: hook '${step.name}' registered in phase '${phase}'; hooks run in 'stopping' and must be registered before it ends`);
     }
     hooks.push(step);
-    if (phase === 'stopping' && flow !== undefined) queue.push(step);
+    // Not gated on `flow`: the first hook runs synchronously inside the flow's subscribe, before `flow`
+    // is assigned, and a hook it registers must still be queued. Before `queue = [...hooks]` the push
+    // is overwritten by that copy, so nothing runs twice.
+    if (phase === 'stopping') queue.push(step);
   }
 
   function deferFinalizer(finalizer: () => ObservableInput<unknown> | void, options?: StepOptions): void {
@@ -445,6 +475,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     starting = false;
     if (phase !== 'starting') return;
     setPhase('running');
+    // A listener of the 'running' event may already have requested (and so begun) the shutdown.
+    if ((phase as Phase) !== 'running') return;
     if (reason !== undefined) beginShutdown();
     else onTaskGone();
   }

@@ -10,11 +10,20 @@ export function describeReason(reason: ShutdownReason | undefined): string {
     case 'message':
       return 'IPC shutdown message';
     case 'stop':
-      return reason.detail === undefined ? 'app.stop()' : `app.stop(${String(reason.detail)})`;
+      return reason.detail === undefined ? 'app.stop()' : `app.stop(${formatDetail(reason.detail)})`;
     case 'error':
       return `error: ${reason.error instanceof Error ? `${reason.error.name}: ${reason.error.message}` : String(reason.error)}`;
     case 'main-complete':
       return 'main completed';
+  }
+}
+
+function formatDetail(detail: unknown): string {
+  if (typeof detail === 'string') return detail;
+  try {
+    return JSON.stringify(detail) ?? typeof detail;
+  } catch {
+    return typeof detail;
   }
 }
 

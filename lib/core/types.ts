@@ -202,8 +202,8 @@ export interface Logger {
  * ```
  */
 export type Executor =
-  | { close(): PromiseLike<unknown> | void }
-  | { destroy(): PromiseLike<unknown> | void };
+  | { readonly name?: string; close(): PromiseLike<unknown> | void }
+  | { readonly name?: string; destroy(): PromiseLike<unknown> | void };
 
 /**
  * How `runApp` turns an {@link AppOutcome} into an exit status.

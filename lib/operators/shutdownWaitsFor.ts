@@ -73,12 +73,21 @@ export function shutdownWaitsFor<T>(
         next: (value) => {
           if (attached) subscriber.next(value);
         },
+        // Once detached, `settle()` may let the app finish synchronously, so everything about this
+        // work must be done before it: tear the source down (or its timer is named as a leaked
+        // handle) and report the error (or it arrives after `stopped` and misses the outcome).
         error: (error: unknown) => {
+          if (attached) {
+            settle();
+            subscriber.error(error);
+            return;
+          }
+          upstream?.unsubscribe();
+          internals.reportError('protected', name, error);
           settle();
-          if (attached) subscriber.error(error);
-          else internals.reportError('protected', name, error);
         },
         complete: () => {
+          if (!attached) upstream?.unsubscribe();
           settle();
           if (attached) subscriber.complete();
         },

@@ -26,6 +26,12 @@ export interface ProcessPort {
   keepAlive(): () => void;
   /** Active handle and request types (as `process.getActiveResourcesInfo()`), less the port's own. */
   activeResources(): string[];
+  /**
+   * Optional: calls `done` once handles and requests that finished in this turn of the event loop
+   * are no longer listed by `activeResources()` (Node lists a closed socket or a completed fs request
+   * until libuv's close callback has run). The app waits for it before `stopped` names open handles.
+   */
+  settle?(done: () => void): void;
   /** Writes one line to the diagnostic stream (stderr). */
   writeLine(line: string): void;
   /** Ends the process with this status. */

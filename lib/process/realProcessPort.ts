@@ -47,12 +47,20 @@ export function realProcessPort(): ProcessPort {
       };
     },
     activeResources() {
+      // Node creates the stdio streams' handles (PipeWrap, TTYWrap) lazily, on first use; create them
+      // now so that the app's baseline holds them and they are never reported as left open by the app.
+      void process.stdout;
+      void process.stderr;
       const resources = process.getActiveResourcesInfo();
       for (let i = 0; i < keepAliveCount; i += 1) {
         const index = resources.indexOf('Timeout');
         if (index >= 0) resources.splice(index, 1);
       }
       return resources;
+    },
+    settle(done) {
+      // real-time: libuv runs close callbacks after the check phase; the second immediate follows them
+      setImmediate(() => setImmediate(done));
     },
     writeLine(line) {
       process.stderr.write(`${line}\n`);

@@ -32,8 +32,8 @@ export interface TestApp {
  * ```ts
  * new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
  *   const app = runTestApp(cold('--a--b--'));
- *   app.port.signal('SIGTERM', 3);
- *   expectObservable(app.phases$).toBe('(ab)c(def|)', { a: 'starting', b: 'running', c: 'stopping', d: 'draining', e: 'finalizing', f: 'stopped' });
+ *   app.port.signal('SIGTERM', 4); // '(ab)' spans frames 0-3: the next frame is 4
+ *   expectObservable(app.phases$).toBe('(ab)(cdef|)', { a: 'starting', b: 'running', c: 'stopping', d: 'draining', e: 'finalizing', f: 'stopped' });
  * });
  * ```
  */

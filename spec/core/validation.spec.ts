@@ -1,0 +1,176 @@
+import { NEVER, asyncScheduler, of } from 'rxjs';
+import { fromAbortSignal, runApp, runApp$, shutdownWaitsFor, type AppContext, type RunAppOptions } from 'rxrun';
+import { createTestProcess, runTestApp } from 'rxrun/testing';
+import { collect, newScheduler } from '../support/lifecycle';
+
+type ErrorClass = typeof TypeError | typeof RangeError;
+
+/** Both forms must throw at call time, with the right class and a message naming the option. */
+function expectBadOptions(options: unknown, type: ErrorClass, names: RegExp): void {
+  expect(() => runApp$(NEVER, options as RunAppOptions)).toThrow(type);
+  expect(() => runApp$(NEVER, options as RunAppOptions)).toThrow(names);
+  expect(() => runApp$(options as RunAppOptions)).toThrow(names);
+  expect(() => runApp(NEVER, options as RunAppOptions)).toThrow(type);
+  expect(() => runApp(NEVER, options as RunAppOptions)).toThrow(names);
+}
+
+describe('bad input is refused at call time, naming the option', () => {
+  it.each<[string, unknown, RegExp]>([
+    ['a string', 'main', /'main'/],
+    ['a number', 42, /'main'/],
+    ['null', null, /'main'/],
+    ['an array holding a non-observable', [of(1), 'x'], /'main\[1\]'/],
+    ['an array holding a promise', [Promise.resolve(1)], /'main\[0\]'/],
+  ])('main as %s → TypeError', (_, main, name) => {
+    expect(() => runApp$(main as never)).toThrow(TypeError);
+    expect(() => runApp$(main as never)).toThrow(name);
+    expect(() => runApp(main as never)).toThrow(TypeError);
+  });
+
+  it.each([-1, NaN, Infinity, -Infinity, 2 ** 31])('shutdownTimeout %p → RangeError', (value) => {
+    expectBadOptions({ shutdownTimeout: value }, RangeError, /shutdownTimeout/);
+  });
+
+  it('non-number durations → TypeError', () => {
+    expectBadOptions({ shutdownTimeout: '10' }, TypeError, /shutdownTimeout/);
+    expectBadOptions({ signalCoalesceWindow: -5 }, RangeError, /signalCoalesceWindow/);
+  });
+
+  it('an unknown signal name → RangeError naming the option and the signal', () => {
+    expectBadOptions({ signals: ['SIGNOPE'] }, RangeError, /signals.*SIGNOPE/);
+    expectBadOptions({ signals: ['TERM'] }, RangeError, /signals/);
+    expectBadOptions({ forceSignals: ['SIGFOO'] }, RangeError, /forceSignals/);
+    expectBadOptions({ signals: 'SIGTERM' }, TypeError, /signals/);
+    expectBadOptions({ signals: [15] }, TypeError, /signals/);
+  });
+
+  it.each(['SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL'])('the forbidden signal %s → RangeError', (signal) => {
+    expectBadOptions({ signals: ['SIGTERM', signal] }, RangeError, new RegExp(`signals.*${signal}`));
+    expectBadOptions({ forceSignals: [signal] }, RangeError, new RegExp(`forceSignals.*${signal}`));
+  });
+
+  it('an unknown option key → TypeError naming it', () => {
+    expectBadOptions({ shutdownTimeOut: 10 }, TypeError, /shutdownTimeOut/);
+    expectBadOptions({ timeout: 10 }, TypeError, /'timeout'/);
+  });
+
+  it.each<[string, unknown]>([
+    ['until', 'forever'],
+    ['until', 1],
+    ['onTaskError', 'ignore'],
+    ['exitCode', 'always-zero'],
+    ['exitCode', 0],
+  ])('an unknown value for %s → RangeError', (name, value) => {
+    expectBadOptions({ [name]: value }, RangeError, new RegExp(name));
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['logger', 'console', /'logger'/],
+    ['logger', true, /'logger'/],
+    ['logger', { info: 'yes' }, /logger\.info/],
+    ['executors', { close: () => undefined }, /'executors'/],
+    ['executors', [{}], /executors\[0\]/],
+    ['executors', [{ close: () => undefined }, { stop: () => undefined }], /executors\[1\]/],
+    ['scheduler', {}, /'scheduler'/],
+    ['scheduler', { now: 1, schedule: () => undefined }, /'scheduler'/],
+    ['process', {}, /'process'/],
+    ['process', process, /'process'/],
+    ['ipcShutdown', 'yes', /'ipcShutdown'/],
+    ['handleProcessErrors', 1, /'handleProcessErrors'/],
+  ])('a bad %s (%p) → TypeError', (name, value, message) => {
+    expectBadOptions({ [name]: value }, TypeError, message);
+  });
+
+  it('accepts good options without throwing', () => {
+    expect(() =>
+      runApp$(NEVER, {
+        until: 'main-complete',
+        signals: ['SIGHUP', 'SIGUSR2'],
+        shutdownTimeout: 0,
+        onTaskError: 'isolate',
+        executors: [{ destroy: () => undefined }],
+        logger: { info: () => undefined },
+        exitCode: () => 0,
+        scheduler: asyncScheduler,
+        process: createTestProcess(),
+        signalCoalesceWindow: 0,
+        forceSignals: [],
+      }),
+    ).not.toThrow();
+  });
+
+  it('the operator form takes no second argument', () => {
+    expect(() => runApp$({} as never, {} as never)).toThrow(/no second argument/);
+  });
+
+  describe('AppContext methods', () => {
+    let app: AppContext | undefined;
+
+    beforeAll(() => {
+      newScheduler().run(() => {
+        const test = runTestApp((ctx) => {
+          app = ctx;
+          return NEVER;
+        });
+        collect(test.events$);
+        test.port.signal('SIGTERM', 1);
+      });
+    });
+
+    it.each<[string, () => void, ErrorClass, RegExp]>([
+      ['spawn(42)', () => app?.spawn(42 as never), TypeError, /app\.spawn.*'task'/],
+      ['spawn(null)', () => app?.spawn(null as never), TypeError, /app\.spawn.*'task'/],
+      ['spawn(task, "name")', () => app?.spawn(NEVER, 'name' as never), TypeError, /app\.spawn.*'options'/],
+      ['spawn(task, {name: 1})', () => app?.spawn(NEVER, { name: 1 as never }), TypeError, /app\.spawn.*'name'/],
+      ['onShutdown("x")', () => app?.onShutdown('x' as never), TypeError, /app\.onShutdown.*'hook'/],
+      ['onShutdown(fn, {timeout: -1})', () => app?.onShutdown(() => undefined, { timeout: -1 }), RangeError, /app\.onShutdown.*'timeout'/],
+      ['onShutdown(fn, {timeout: NaN})', () => app?.onShutdown(() => undefined, { timeout: NaN }), RangeError, /'timeout'/],
+      ['onShutdown(fn, {name: 2})', () => app?.onShutdown(() => undefined, { name: 2 as never }), TypeError, /'name'/],
+      ['defer(undefined)', () => app?.defer(undefined as never), TypeError, /app\.defer.*'finalizer'/],
+      ['defer(fn, {timeout: Infinity})', () => app?.defer(() => undefined, { timeout: Infinity }), RangeError, /app\.defer.*'timeout'/],
+      ['defer(fn, [])', () => app?.defer(() => undefined, [] as never), TypeError, /app\.defer.*'options'/],
+    ])('%s', (_, call, type, message) => {
+      expect(app).toBeDefined();
+      expect(call).toThrow(type);
+      expect(call).toThrow(message);
+    });
+
+    it('refuses hooks once stopping ended and finalizers once stopped, with a clear error', () => {
+      expect(() => app?.onShutdown(() => undefined, { name: 'late' })).toThrow(/app\.onShutdown: hook 'late'.*stopped/);
+      expect(() => app?.defer(() => undefined, { name: 'late' })).toThrow(/app\.defer: finalizer 'late'.*stopped/);
+    });
+  });
+
+  it.each<[string, unknown, unknown, RegExp]>([
+    ['a string app', 'app', undefined, /'app'/],
+    ['a config with a bad name', { name: 1 }, undefined, /'name'/],
+    ['a config with a bad shield', { shield: 'yes' }, undefined, /'shield'/],
+    ['a config with an unknown key', { shielded: true }, undefined, /shielded/],
+    ['a config and a second config', { name: 'a' }, { name: 'b' }, /'app'/],
+  ])('shutdownWaitsFor with %s → TypeError', (_, first, second, message) => {
+    expect(() => shutdownWaitsFor(first as never, second as never)).toThrow(TypeError);
+    expect(() => shutdownWaitsFor(first as never, second as never)).toThrow(message);
+  });
+
+  it.each([undefined, null, {}, { aborted: false }, 'signal'])('fromAbortSignal(%p) → TypeError', (value) => {
+    expect(() => fromAbortSignal(value as never)).toThrow(TypeError);
+    expect(() => fromAbortSignal(value as never)).toThrow(/'signal'/);
+  });
+
+  it.each<[unknown, ErrorClass, RegExp]>([
+    ['linux', TypeError, /'config'/],
+    [{ platform: 'mars' }, RangeError, /'platform'/],
+    [{ ipc: 'no' }, TypeError, /'ipc'/],
+    [{ scheduler: {} }, TypeError, /'scheduler'/],
+    [{ signals: [] }, TypeError, /'signals'/],
+  ])('createTestProcess(%p) → %p', (config, type, message) => {
+    expect(() => createTestProcess(config as never)).toThrow(type);
+    expect(() => createTestProcess(config as never)).toThrow(message);
+  });
+
+  it('createTestProcess refuses a bad delay', () => {
+    const port = createTestProcess();
+    expect(() => port.signal('SIGTERM', -1)).toThrow(RangeError);
+    expect(() => port.message('shutdown', NaN)).toThrow(/'delay'/);
+  });
+});

@@ -1,0 +1,65 @@
+import { NEVER, Subject, tap } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { NoCurrentAppError, untilShutdown, type LifecycleEvent } from 'rxrun';
+import { runTestApp } from 'rxrun/testing';
+import { collect, newScheduler, outcomeOf } from '../support/lifecycle';
+
+describe('untilShutdown', () => {
+  let testScheduler: TestScheduler;
+
+  beforeEach(() => {
+    testScheduler = newScheduler();
+  });
+
+  it('completes the source at the stopping frame, while hooks still run', () => {
+    testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const source = hot('-a-b-c-d-e-f-g-');
+      const sourceSubs = '^------!        ';
+      const expected = '  -a-b-c-|        ';
+      const out$ = new Subject<string>();
+      const app = runTestApp((ctx) => {
+        ctx.onShutdown(() => cold('----|'));
+        return [source.pipe(untilShutdown(ctx), tap(out$)), NEVER];
+      });
+      app.port.signal('SIGTERM', 7);
+      collect(app.events$);
+      expectObservable(out$).toBe(expected);
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
+    });
+  });
+
+  it('inside the app, the task completes cleanly in stopping instead of being cancelled in draining', () => {
+    testScheduler.run(({ hot, expectSubscriptions }) => {
+      const source = hot('-a-b-c-d-e-f-g-');
+      const app = runTestApp((ctx) => {
+        ctx.onShutdown(() => hot('----------|'));
+        return source.pipe(untilShutdown(ctx));
+      });
+      app.port.signal('SIGTERM', 4);
+      collect(app.events$);
+      expectSubscriptions(source.subscriptions).toBe('^---!');
+    });
+  });
+
+  it('uses the one running app when none is given', () => {
+    let events: LifecycleEvent[] = [];
+    testScheduler.run(({ hot, expectSubscriptions }) => {
+      const source = hot('-a-b-c-');
+      const app = runTestApp(() => [source.pipe(untilShutdown()), NEVER]);
+      app.port.signal('SIGTERM', 3);
+      events = collect(app.events$);
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+    expect(outcomeOf(events).status).toBe('ok');
+  });
+
+  it('errors with NoCurrentAppError on subscribe when no app runs', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('a').pipe(untilShutdown())).toBe('#', undefined, expect.any(NoCurrentAppError));
+    });
+  });
+
+  it('throws a TypeError at call time for something that is not an app', () => {
+    expect(() => untilShutdown({} as never)).toThrow(/untilShutdown: 'app'/);
+  });
+});

@@ -1,0 +1,63 @@
+import { NEVER, count, map, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { createTestProcess, runTestApp } from 'rxrun/testing';
+import { newScheduler } from '../support/lifecycle';
+
+const PHASES = { a: 'starting', b: 'running', c: 'stopping', d: 'draining', e: 'finalizing', f: 'stopped' };
+
+describe('runTestApp', () => {
+  let testScheduler: TestScheduler;
+
+  beforeEach(() => {
+    testScheduler = newScheduler();
+  });
+
+  it('runs a whole app inside TestScheduler.run (the documented example)', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const app = runTestApp(cold('--a--b--'));
+      app.port.signal('SIGTERM', 4);
+      expectObservable(app.phases$).toBe('(ab)(cdef|)', PHASES);
+    });
+  });
+
+  it('runs the app once however many streams are asserted on', () => {
+    let started = 0;
+    testScheduler.run(({ expectObservable }) => {
+      const app = runTestApp(() => {
+        started += 1;
+        return NEVER;
+      });
+      app.port.signal('SIGINT', 5);
+      expectObservable(app.phases$.pipe(map((p) => p[0]))).toBe('(sr) 1ms (sdfs|)');
+      expectObservable(app.outcome$.pipe(map((o) => o.status))).toBe('5ms (o|)', { o: 'ok' });
+      expectObservable(app.exitCode$).toBe('5ms (c|)', { c: 130 });
+      expectObservable(app.events$.pipe(count())).toBe('5ms (n|)', { n: 10 });
+    });
+    expect(started).toBe(1);
+  });
+
+  it('gives the exit status runApp would apply, per the exitCode option', () => {
+    testScheduler.run(({ expectObservable }) => {
+      const graceful = runTestApp(NEVER, { exitCode: 'zero-on-graceful' });
+      graceful.port.signal('SIGTERM', 2);
+      expectObservable(graceful.exitCode$).toBe('--(c|)', { c: 0 });
+      const failing = runTestApp([NEVER, throwError(() => new Error('x'))]);
+      expectObservable(failing.exitCode$).toBe('(c|)', { c: 1 });
+      const custom = runTestApp(NEVER, { exitCode: () => 9 });
+      custom.port.signal('SIGTERM', 1);
+      expectObservable(custom.exitCode$).toBe('-(c|)', { c: 9 });
+    });
+  });
+
+  it('uses the given test port and is silent unless a logger is given', () => {
+    const port = createTestProcess({ platform: 'win32' });
+    testScheduler.run(({ expectObservable }) => {
+      const app = runTestApp(NEVER, { process: port });
+      expect(app.port).toBe(port);
+      port.signal('SIGBREAK', 3);
+      expectObservable(app.outcome$.pipe(map((o) => o.reason))).toBe('3ms (r|)', { r: { kind: 'signal', signal: 'SIGBREAK' } });
+    });
+    expect(port.lines).toEqual([]);
+    expect(port.exitCode).toBeUndefined();
+  });
+});
