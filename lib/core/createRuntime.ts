@@ -4,7 +4,7 @@ import {
 } from 'rxjs';
 import { markRunning, registerInternals, type AppInternals, type ProtectedTicket } from './appRegistry.js';
 import { StepTimeoutError } from './errors.js';
-import { TaskList } from './TaskList.js';
+import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
 import { logLifecycleEvent } from './logLifecycleEvent.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import type {
@@ -52,9 +52,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   const errors: ErrorRecord[] = [];
   let report: PendingReport | undefined;
 
-  const root = new Subscription();
+  const tasks = new TaskRoot();
   let rootTornDown = false;
-  const tasks = new TaskList();
   let taskCount = 0;
   const protectedWork = new Map<number, ProtectedEntry>();
   let protectedCount = 0;
@@ -169,20 +168,15 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function tearDownRoot(): void {
     if (rootTornDown) return;
     rootTornDown = true;
-    try {
-      root.unsubscribe();
-    } catch (error) {
-      reportTeardownError(error);
-    }
-    // perf: handles skip their own tasks.delete during the root teardown (one clear instead of N deletes).
-    tasks.clear();
+    tasks.tearDown();
   }
 
   function drain(): Observable<never> {
     setPhase('draining');
-    const names = tasks.names();
+    const count = tasks.size;
+    const names = tasks.names(NAMES_IN_EVENTS);
     tearDownRoot();
-    emit({ type: 'tasks-cancelled', count: names.length, names: names.slice(0, NAMES_IN_EVENTS), at: now() });
+    emit({ type: 'tasks-cancelled', count, names, at: now() });
     if (protectedWork.size === 0) return EMPTY;
     const pending = [...protectedWork.values()].map((entry) => entry.name);
     emit({ type: 'protected-pending', count: pending.length, names: pending.slice(0, NAMES_IN_EVENTS), at: now() });
@@ -207,17 +201,18 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   // The last finalizer's (or protected work's) own close is still listed as active while its callback
   // runs; without this wait `stopped` would name that socket or fs request as left open by the app.
+  // Only needed when something beyond the baseline is listed (cleared timers vanish at once).
   function settleIo(): Observable<never> {
     // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with `.call(port, …)`
     const { settle } = port;
-    if (settle === undefined) return EMPTY;
+    if (settle === undefined || handlesSinceStart().length === 0) return EMPTY;
     return new Observable<never>((subscriber) => settle.call(port, () => subscriber.complete()));
   }
 
   function cutOff(cause: 'timeout' | 'forced'): void {
     if (phase === 'stopped') return;
     const pending: PendingItem[] = [];
-    if (!rootTornDown) for (const name of tasks.values()) pending.push({ kind: 'task', name, state: 'running' });
+    if (!rootTornDown) for (const name of tasks.names()) pending.push({ kind: 'task', name, state: 'running' });
     if (currentStep !== undefined) pending.push({ kind: currentStep.kind, name: currentStep.name, state: 'running' });
     for (const step of queue) pending.push({ kind: step.kind, name: step.name, state: 'skipped' });
     if (phase === 'stopping' || phase === 'draining') {
@@ -327,8 +322,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   function spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription {
     const where = 'app.spawn';
-    const config = checkObject(where, 'options', options);
-    const name = checkString(where, 'name', config['name']) ?? `task#${taskCount + 1}`;
+    const name = options === undefined ? undefined : checkString(where, 'name', checkObject(where, 'options', options)['name']);
     let source: Observable<unknown>;
     try {
       source = from(task);
@@ -336,46 +330,25 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       throw new TypeError(`${where}: 'task' must be an ObservableInput, got ${describe(task)}`);
     }
     if (reason !== undefined || (phase !== 'starting' && phase !== 'running')) {
-      emit({ type: 'task-refused', name, at: now() });
+      emit({ type: 'task-refused', name: name ?? `task#${taskCount + 1}`, at: now() });
       const refused = new Subscription();
       refused.unsubscribe();
       return refused;
     }
     taskCount += 1;
-    const entry = tasks.add(name);
-    let subscription: Subscription | undefined;
-    // perf: one teardown per task (no finalizer array and extra closures on every handle); it ends the
-    // task's own subscription here, or just below when the task already ended during subscribe.
-    const handle = new Subscription(() => {
-      if (!rootTornDown) tasks.delete(entry);
-      if (subscription !== undefined) endTask(subscription);
-    });
-    root.add(handle);
-    subscription = source.subscribe({
-      error: (error: unknown) => {
-        // Report first: removing the last task may request a 'main-complete' shutdown that would
-        // otherwise win the reason, or even reach `stopped` before the error is recorded.
-        reportError('task', name, error);
-        handle.unsubscribe();
-      },
-      complete: () => handle.unsubscribe(),
-    });
-    if (handle.closed) endTask(subscription);
-    return handle;
+    const live = new Task(name ?? taskCount, taskOwner);
+    tasks.add(live);
+    source.subscribe(live);
+    return live;
   }
 
-  function endTask(subscription: Subscription): void {
-    // A task's teardown that throws when the task ends on its own would escape our callback as an
-    // unhandled error (and lose what follows): report it like any teardown error, before onTaskGone.
-    try {
-      subscription.unsubscribe();
-    } catch (error) {
-      reportTeardownError(error);
-    }
-    // After the task's own teardown: a 'main-complete' shutdown must not start while the completing
-    // task's timer is still live, or `openHandles` would name that timer as left open.
-    if (!rootTornDown) onTaskGone();
-  }
+  const taskOwner: TaskOwner = {
+    taskFailed: (task, error) => reportError('task', task.name, error),
+    teardownFailed: reportTeardownError,
+    taskEnded: () => {
+      if (!rootTornDown) onTaskGone();
+    },
+  };
 
   function onTaskGone(): void {
     if (settings.until === 'main-complete' && phase === 'running' && tasks.size === 0) {

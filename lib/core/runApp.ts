@@ -23,15 +23,16 @@ import type { AppMain, AppOutcome, RunAppOptions } from './types.js';
 export function runApp(main: AppMain, options?: RunAppOptions): Promise<AppOutcome> {
   const checkedMain = checkMain('runApp', main);
   const settings = resolveSettings('runApp', options);
-  const { port, scheduler } = settings;
+  const { port } = settings;
   return new Promise<AppOutcome>((resolve) => {
     const runtime = createRuntime(checkedMain, settings, {
       next(event) {
         if (event.type !== 'stopped') return;
         resolve(event.outcome);
         const decision = exitStatusFor(event.outcome, settings.exitCode);
-        // Scheduled, so that promise handlers see the outcome before the process ends.
-        scheduler.schedule(() => (decision.signal === undefined ? port.exit(decision.code) : port.raise(decision.signal)));
+        // The port ends the process after the current microtasks, so the promise's handlers still see the outcome.
+        if (decision.signal === undefined) port.exit(decision.code);
+        else port.raise(decision.signal);
       },
       complete: () => undefined,
     });

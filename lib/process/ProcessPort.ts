@@ -34,8 +34,8 @@ export interface ProcessPort {
   settle?(done: () => void): void;
   /** Writes one line to the diagnostic stream (stderr). */
   writeLine(line: string): void;
-  /** Ends the process with this status. */
+  /** Ends the process with this status (the real port: once the current microtasks have run). */
   exit(code: number): void;
-  /** Ends the process by the signal's default action (removing every listener for it first), falling back to `exit(128 + n)`. */
+  /** Ends the process by the signal's default action (removing every listener for it first), falling back to `exit(128 + n)`; the real port: once the current microtasks have run. */
   raise(signal: NodeJS.Signals): void;
 }

@@ -66,13 +66,17 @@ export function realProcessPort(): ProcessPort {
       process.stderr.write(`${line}\n`);
     },
     exit(code) {
-      process.exit(code);
+      // real-time: after the current microtasks, so that handlers of runApp's promise see the outcome
+      setImmediate(() => process.exit(code));
     },
     raise(signal) {
-      process.removeAllListeners(signal);
-      // real-time: Node as PID 1 (or a signal the OS ignores) survives the re-raise; exit like a shell would report it
-      setTimeout(() => process.exit(signalExitStatus(signal)), RAISE_FALLBACK_MS);
-      process.kill(process.pid, signal);
+      // real-time: after the current microtasks, so that handlers of runApp's promise see the outcome
+      setImmediate(() => {
+        process.removeAllListeners(signal);
+        // real-time: Node as PID 1 (or a signal the OS ignores) survives the re-raise; exit like a shell would report it
+        setTimeout(() => process.exit(signalExitStatus(signal)), RAISE_FALLBACK_MS);
+        process.kill(process.pid, signal);
+      });
     },
   };
 }

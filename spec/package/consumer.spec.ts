@@ -43,7 +43,7 @@ beforeAll(() => {
   consumerDir = path.join(workDir, 'consumer');
   for (const dir of [sourceDir, packDir, consumerDir]) mkdirSync(dir);
 
-  for (const entry of ['lib', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.esm.json', 'README.md', 'LICENSE']) {
+  for (const entry of ['lib', '.ci', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.esm.json', 'README.md', 'LICENSE']) {
     const from = path.join(repoDir, entry);
     if (existsSync(from)) cpSync(from, path.join(sourceDir, entry), { recursive: true });
   }
@@ -117,6 +117,10 @@ import { runApp$, runApp } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
 
 console.log('resolved', import.meta.resolve('rxrun'), import.meta.resolve('rxrun/testing'));
+// One instance for ESM and CommonJS users (the ESM entry re-exports the CommonJS build).
+const { createRequire } = await import('node:module');
+const required = createRequire(import.meta.url);
+console.log('shared', required('rxrun').runApp$ === runApp$, required('rxrun/testing').createTestProcess === createTestProcess);
 const port = createTestProcess();
 runApp$((app) => [of(1, 2, 3), of(app.phase)], { until: 'main-complete', process: port, logger: false })
   .pipe(last())
@@ -130,6 +134,7 @@ runApp$((app) => [of(1, 2, 3), of(app.phase)], { until: 'main-complete', process
     );
     const stdout = node('app.mjs');
     expect(stdout).toMatch(/^resolved \S+\/node_modules\/rxrun\/dist\/esm\/index\.js \S+\/node_modules\/rxrun\/dist\/esm\/testing\/index\.js$/m);
+    expect(stdout).toContain('shared true true\n');
     expect(stdout).toContain('event stopped\nstatus ok main-complete\nrunApp ok\n');
   });
 
