@@ -3,8 +3,7 @@
 // process exits within budget + 1 s. Reference in the same run: close-with-grace with the same
 // `delay` and a close callback that never resolves.
 //   node bench/budget-overrun.mjs [--reps=5] [--budget=1000]
-import { spawn } from 'node:child_process';
-import { fixture, fmt, markdownTable, median, option, printTable, repoDir, shuffle, stamp, updateSection } from './lib/common.mjs';
+import { fixture, fmt, markdownTable, median, option, printTable, shuffle, sigtermToExit, stamp, updateSection } from './lib/common.mjs';
 
 const REPS = option('reps', 5);
 const BUDGET = option('budget', 1000);
@@ -15,32 +14,8 @@ const CASES = [
   { key: 'cwg', label: 'close-with-grace, close callback never resolves', file: 'overrun-cwg.cjs', expect: 1 },
 ];
 
-function trial(entry) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture(entry.file), entry.key, String(BUDGET)], { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let sentAt;
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), BUDGET + 30_000);
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (sentAt === undefined && out.includes('ready\n')) {
-        sentAt = process.hrtime.bigint();
-        child.kill('SIGTERM');
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      const exitAt = process.hrtime.bigint();
-      clearTimeout(watchdog);
-      const status = signal ?? code;
-      if (sentAt === undefined) return reject(new Error(`${entry.key} exited before SIGTERM (${status}): ${err}`));
-      if (status !== entry.expect) return reject(new Error(`${entry.key} ended with ${status}, expected ${entry.expect}: ${err}`));
-      resolve(Number(exitAt - sentAt) / 1e6);
-    });
-  });
-}
+const trial = (entry) =>
+  sigtermToExit({ file: fixture(entry.file), args: [entry.key, String(BUDGET)], expect: entry.expect, label: entry.key, watchdogMs: BUDGET + 30_000 });
 
 const samples = new Map(CASES.map((entry) => [entry.key, []]));
 const started = Date.now();

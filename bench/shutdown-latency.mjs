@@ -1,10 +1,8 @@
 // Shutdown latency: SIGTERM -> child 'exit', measured from the parent, for an app holding N idle
 // timer tasks, rxrun vs a bare-Node floor vs close-with-grace, interleaved in the same run.
 //   node bench/shutdown-latency.mjs [--reps=9] [--settle=300]
-import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  fixture, fmt, markdownTable, median, option, printTable, quantile, repoDir, shuffle, stamp, updateSection,
+  fixture, fmt, markdownTable, median, option, printTable, quantile, shuffle, sigtermToExit, stamp, updateSection,
 } from './lib/common.mjs';
 
 const REPS = option('reps', 9);
@@ -18,36 +16,8 @@ const IMPLS = [
   { key: 'rxjs', label: 'raw RxJS root (context)', file: 'shutdown-rxjs.cjs', expect: 'SIGTERM' },
 ];
 
-/** Spawns the child, waits for "ready" and the settle delay, sends SIGTERM, returns ms until 'exit'. */
-function trial(impl, n) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture(impl.file), String(n)], { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let sentAt;
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (sentAt === undefined && out.includes('ready\n')) {
-        sentAt = null;
-        void sleep(SETTLE_MS).then(() => {
-          sentAt = process.hrtime.bigint();
-          child.kill('SIGTERM');
-        });
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      const exitAt = process.hrtime.bigint();
-      clearTimeout(watchdog);
-      if (typeof sentAt !== 'bigint') return reject(new Error(`${impl.key} N=${n} exited before SIGTERM (${code ?? signal}): ${err}`));
-      const status = signal ?? code;
-      if (status !== impl.expect) return reject(new Error(`${impl.key} N=${n} ended with ${status}, expected ${impl.expect}: ${err}`));
-      resolve(Number(exitAt - sentAt) / 1e6);
-    });
-  });
-}
+const trial = (impl, n) =>
+  sigtermToExit({ file: fixture(impl.file), args: [String(n)], expect: impl.expect, settleMs: SETTLE_MS, label: `${impl.key} N=${n}` });
 
 const samples = new Map(); // `${impl}:${n}` -> ms[]
 for (const impl of IMPLS) for (const n of SIZES) samples.set(`${impl.key}:${n}`, []);

@@ -117,3 +117,39 @@ export function shuffle(array) {
   }
   return array;
 }
+
+/**
+ * Spawns `node <file> ...args`, waits for its `ready` line (plus `settleMs`), sends SIGTERM and
+ * resolves with the ms until its 'exit'; rejects unless it ended with `expect` (a signal name or code).
+ */
+export function sigtermToExit({ file, args, expect, settleMs = 0, label, watchdogMs = 60_000 }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, ...args], { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let sentAt;
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), watchdogMs);
+    const send = () => {
+      sentAt = process.hrtime.bigint();
+      child.kill('SIGTERM');
+    };
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (sentAt === undefined && out.includes('ready\n')) {
+        sentAt = null;
+        if (settleMs > 0) setTimeout(send, settleMs);
+        else send();
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const exitAt = process.hrtime.bigint();
+      clearTimeout(watchdog);
+      const status = signal ?? code;
+      if (typeof sentAt !== 'bigint') return reject(new Error(`${label} exited before SIGTERM (${status}): ${err}`));
+      if (status !== expect) return reject(new Error(`${label} ended with ${status}, expected ${expect}: ${err}`));
+      resolve(Number(exitAt - sentAt) / 1e6);
+    });
+  });
+}
