@@ -75,12 +75,19 @@ export class TaskRoot {
   private head: Task | undefined;
   private tail: Task | undefined;
   private count = 0;
+  // Once torn down, removals are ignored: a task's teardown may end a sibling that is still ahead in
+  // the walk, and unlinking it then would cut the rest of the walk short.
+  private tornDown = false;
 
   get size(): number {
     return this.count;
   }
 
   add(task: Task): void {
+    if (this.tornDown) {
+      task.unsubscribe();
+      return;
+    }
     task.root = this;
     task.before = this.tail;
     if (this.tail === undefined) this.head = task;
@@ -90,7 +97,7 @@ export class TaskRoot {
   }
 
   remove(task: Task): void {
-    if (task.root !== this) return;
+    if (this.tornDown || task.root !== this) return;
     task.root = undefined;
     if (task.before === undefined) this.head = task.after;
     else task.before.after = task.after;
@@ -110,6 +117,7 @@ export class TaskRoot {
 
   /** Unsubscribes every live task, first to last; the root is empty afterwards. */
   tearDown(): void {
+    this.tornDown = true;
     let task = this.head;
     this.head = undefined;
     this.tail = undefined;

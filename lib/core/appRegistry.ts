@@ -11,6 +11,8 @@ export interface ProtectedTicket {
 export interface AppInternals {
   readonly context: AppContext;
   readonly phase: Phase;
+  /** True while the app's own shutdown unsubscribes (its shutdown$ notification, its root teardown). */
+  readonly detaching: boolean;
   /** Registers protected work; `undefined` once the app no longer waits for any (finalizing or later). */
   protect(name: string, cutOff: () => void): ProtectedTicket | undefined;
   /** Reports an error under the app's error policy. */

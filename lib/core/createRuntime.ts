@@ -4,6 +4,7 @@ import {
 } from 'rxjs';
 import { markRunning, registerInternals, type AppInternals, type ProtectedTicket } from './appRegistry.js';
 import { StepTimeoutError } from './errors.js';
+import { guardTeardown } from './guardTeardown.js';
 import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
 import { logLifecycleEvent } from './logLifecycleEvent.js';
 import type { RuntimeSettings } from './resolveSettings.js';
@@ -11,7 +12,7 @@ import type {
   AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase,
   ShutdownReason, SpawnOptions, StepOptions,
 } from './types.js';
-import { checkDuration, checkFunction, checkObject, checkString, describe } from './validate.js';
+import { checkDuration, checkFunction, checkKnownKeys, checkObject, checkString, describe } from './validate.js';
 
 type StepKind = 'hook' | 'finalizer' | 'executor';
 
@@ -54,6 +55,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   const tasks = new TaskRoot();
   let rootTornDown = false;
+  // True while the app's own shutdown unsubscribes things (its shutdown$ notification and the root
+  // teardown): protected work detaches only from those unsubscriptions, never from ordinary ones.
+  let detaching = false;
   let taskCount = 0;
   const protectedWork = new Map<number, ProtectedEntry>();
   let protectedCount = 0;
@@ -76,7 +80,20 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   const now = () => scheduler.now();
 
   function emit(event: LifecycleEvent): void {
-    if (logger !== undefined) logLifecycleEvent(logger, event);
+    if (logger !== undefined) {
+      try {
+        logLifecycleEvent(logger, event);
+      } catch (error) {
+        // A broken logger must not stall the state machine; its error is kept (not logged: it would throw again).
+        const record: ErrorRecord = { source: 'logger', error };
+        errors.push(record);
+        deliver({ type: 'error', record, at: now() });
+      }
+    }
+    deliver(event);
+  }
+
+  function deliver(event: LifecycleEvent): void {
     events$.next(event);
     sink.next(event);
   }
@@ -119,17 +136,30 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   function beginShutdown(): void {
     const latched = reason as ShutdownReason;
-    setPhase('stopping');
+    // Before anything user code can see, so that an abandon or a forced stop from a listener cancels it.
     budget = scheduler.schedule(() => cutOff('timeout'), settings.shutdownTimeout);
-    abortController.abort(latched);
-    shutdown$.next(latched);
+    flow = new Subscription();
+    setPhase('stopping');
+    detaching = true;
+    try {
+      abortController.abort(latched);
+      if (phase === 'stopping') shutdown$.next(latched);
+    } finally {
+      detaching = false;
+    }
     if (phase !== 'stopping') return;
     queue = [...hooks];
-    flow = concat(runQueue(), defer(drain), defer(finalizeAll), defer(settleIo)).subscribe({ complete: finish });
+    flow.add(concat(runQueue(), stage(drain), stage(finalizeAll), stage(settleIo)).subscribe({ complete: finish }));
+  }
+
+  // A step of the shutdown sequence that does not start once the app stopped (abandoned or cut off
+  // synchronously by a listener of the previous step).
+  function stage(run: () => Observable<never>): Observable<never> {
+    return defer(() => (phase === 'stopped' ? EMPTY : run()));
   }
 
   function runQueue(): Observable<never> {
-    return defer(() => {
+    return stage(() => {
       const step = queue.shift();
       return step === undefined ? EMPTY : concat(runStep(step), runQueue());
     });
@@ -144,7 +174,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       currentStep = step;
       emit({ type: startType, kind: step.kind, name: step.name, at: now() });
       const produced = step.run();
-      return produced === undefined ? EMPTY : from(produced);
+      return produced === undefined ? EMPTY : from(produced).pipe(guardTeardown(reportTeardownError));
     }).pipe(ignoreElements());
     const bounded$ =
       step.timeout === undefined
@@ -168,7 +198,12 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function tearDownRoot(): void {
     if (rootTornDown) return;
     rootTornDown = true;
-    tasks.tearDown();
+    detaching = true;
+    try {
+      tasks.tearDown();
+    } finally {
+      detaching = false;
+    }
   }
 
   function drain(): Observable<never> {
@@ -219,13 +254,17 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       for (const step of [...finalizers].reverse()) pending.push({ kind: step.kind, name: step.name, state: 'skipped' });
     }
     for (const entry of protectedWork.values()) pending.push({ kind: 'protected', name: entry.name, state: 'running' });
-    // The budget's own timer must not be named as an open handle (it is live while its callback runs).
+    const phaseAtCutOff = phase;
+    // Stop our own timers first (the budget's is live while its callback runs, a step's timeout is
+    // live until the step is cancelled): only handles of the app's work are named.
     budget?.unsubscribe();
-    report = { cause, phase, pending, activeHandles: handlesSinceStart() };
-    emit({ type: cause, report, at: now() });
-    flow?.unsubscribe();
     queue = [];
+    flow?.unsubscribe();
     currentStep = undefined;
+    report = { cause, phase: phaseAtCutOff, budgetMs: settings.shutdownTimeout, pending, activeHandles: handlesSinceStart() };
+    emit({ type: cause, report, at: now() });
+    // A listener of that event may have abandoned the app.
+    if ((phase as Phase) === 'stopped') return;
     tearDownRoot();
     cutOffProtected();
     finish();
@@ -268,13 +307,13 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     releaseProcess();
     const outcome: AppOutcome = {
       status: report?.cause ?? (errors.length > 0 ? 'error' : 'ok'),
-      reason,
+      reason: reason as ShutdownReason,
       laterReasons: [...laterReasons],
       error: errors[0]?.error,
       errors: [...errors],
       report,
       openHandles: handlesSinceStart(),
-      shutdownMs: reason === undefined ? 0 : now() - requestedAt,
+      shutdownMs: now() - requestedAt,
     };
     emit({ type: 'phase', phase: 'stopped', at: now() });
     shutdown$.complete();
@@ -322,7 +361,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   function spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription {
     const where = 'app.spawn';
-    const name = options === undefined ? undefined : checkString(where, 'name', checkObject(where, 'options', options)['name']);
+    const name = options === undefined ? undefined : checkSpawnName(where, options);
     let source: Observable<unknown>;
     try {
       source = from(task);
@@ -338,7 +377,12 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     taskCount += 1;
     const live = new Task(name ?? taskCount, taskOwner);
     tasks.add(live);
-    source.subscribe(live);
+    try {
+      source.subscribe(live);
+    } catch (error) {
+      // A task that ended during subscribe runs its teardown right there, outside `live.unsubscribe`.
+      reportTeardownError(error);
+    }
     return live;
   }
 
@@ -359,6 +403,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function makeStep(where: string, kind: StepKind, run: unknown, options: unknown, fallbackName: string): Step {
     checkFunction(where, kind === 'hook' ? 'hook' : 'finalizer', run);
     const config = checkObject(where, 'options', options);
+    checkKnownKeys(where, config, ['name', 'timeout']);
     const name = checkString(where, 'name', config['name']) ?? fallbackName;
     const timeout = checkDuration(where, 'timeout', config['timeout']);
     return { kind, name, run: run as Step['run'], timeout };
@@ -404,6 +449,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     context,
     get phase() {
       return phase;
+    },
+    get detaching() {
+      return detaching;
     },
     protect(name: string, cutOffWork: () => void): ProtectedTicket | undefined {
       if (phase === 'finalizing' || phase === 'stopped') return undefined;
@@ -474,6 +522,12 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   }
 
   return { context, start, abandon };
+}
+
+function checkSpawnName(where: string, options: unknown): string | undefined {
+  const config = checkObject(where, 'options', options);
+  checkKnownKeys(where, config, ['name']);
+  return checkString(where, 'name', config['name']);
 }
 
 function isWorkError(source: ErrorSource): boolean {

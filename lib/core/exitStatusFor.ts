@@ -1,7 +1,16 @@
 import { signalExitStatus } from '../process/signals.js';
 import type { AppOutcome, ExitCodeMode } from './types.js';
+import { checkOneOf, describe } from './validate.js';
 
-/** How the process should end: with `code`, or by re-raising `signal` (whose shell status is `code`). */
+/**
+ * How the process should end: with `code`, or by re-raising `signal` (whose shell status is `code`).
+ *
+ * @example
+ * ```ts
+ * const { code, signal } = exitStatusFor(outcome);
+ * if (signal) process.kill(process.pid, signal); else process.exitCode = code;
+ * ```
+ */
 export interface ExitDecision {
   readonly code: number;
   readonly signal?: NodeJS.Signals;
@@ -21,6 +30,10 @@ export interface ExitDecision {
  * ```
  */
 export function exitStatusFor(outcome: AppOutcome, mode: ExitCodeMode = 'conventional'): ExitDecision {
+  if (typeof outcome !== 'object' || outcome === null || !Array.isArray((outcome as Partial<AppOutcome>).errors)) {
+    throw new TypeError(`exitStatusFor: 'outcome' must be an AppOutcome, got ${describe(outcome)}`);
+  }
+  if (typeof mode !== 'function') checkOneOf('exitStatusFor', 'mode', mode, ['conventional', 'zero-on-graceful'] as const);
   if (typeof mode === 'function') {
     try {
       const code = mode(outcome);

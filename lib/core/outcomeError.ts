@@ -15,12 +15,12 @@ import type { AppOutcome } from './types.js';
  */
 export function outcomeError(outcome: AppOutcome): Error | undefined {
   const all: unknown[] = [];
-  const { report, reason } = outcome;
+  const { report } = outcome;
   if (report !== undefined) {
     all.push(
-      report.cause === 'forced' && reason !== undefined
+      report.cause === 'forced'
         ? new ForcedShutdownError(lastSignal(outcome) ?? 'SIGINT', report)
-        : new ShutdownTimeoutError(outcome.shutdownMs, report),
+        : new ShutdownTimeoutError(report.budgetMs, report),
     );
   }
   for (const record of outcome.errors) all.push(record.error);

@@ -13,7 +13,7 @@ import { isPlainObject } from './validate.js';
  * ```
  * main:        --a--b--c--d-->           (tasks keep running until a request)
  * process:     ---------SIGTERM
- * runApp$:     s-r------q-(dfx|)          s starting, r running, q stopping,
+ * runApp$:     (sr)-----q-(dfx|)          s starting, r running, q stopping,
  *                                         d draining, f finalizing, x stopped
  * ```
  *

@@ -51,7 +51,8 @@ export type ErrorSource =
   | 'protected'
   | 'teardown'
   | 'uncaughtException'
-  | 'unhandledRejection';
+  | 'unhandledRejection'
+  | 'logger';
 
 /**
  * One error the app saw, with where it came from.
@@ -92,7 +93,10 @@ export interface PendingItem {
  */
 export interface PendingReport {
   readonly cause: 'timeout' | 'forced';
+  /** The phase the app was in when it was cut off. */
   readonly phase: Phase;
+  /** The configured overall budget (`shutdownTimeout`), in ms. */
+  readonly budgetMs: number;
   readonly pending: readonly PendingItem[];
   /** `process.getActiveResourcesInfo()` entries that were not there when the app started. */
   readonly activeHandles: readonly string[];
@@ -110,8 +114,8 @@ export interface PendingReport {
  */
 export interface AppOutcome {
   readonly status: 'ok' | 'error' | 'timeout' | 'forced';
-  /** The first shutdown request (`undefined` only when the app was abandoned by unsubscribing). */
-  readonly reason: ShutdownReason | undefined;
+  /** The first shutdown request. */
+  readonly reason: ShutdownReason;
   /** Requests that arrived after the first one, in order. */
   readonly laterReasons: readonly ShutdownReason[];
   /** The first error, or `undefined`. */

@@ -4,7 +4,9 @@ import { FORBIDDEN_SIGNALS, signalNumber } from '../process/signals.js';
 // Every public function checks its arguments at call time and names the offending option.
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isObservable(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
 
 export function checkObject(where: string, name: string, value: unknown): Record<string, unknown> {

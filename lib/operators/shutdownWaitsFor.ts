@@ -1,9 +1,17 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import { isAppContext, resolveApp } from '../core/appRegistry.js';
+import { guardTeardown } from '../core/guardTeardown.js';
 import type { AppContext } from '../core/types.js';
 import { checkBoolean, checkKnownKeys, checkObject, checkString, isPlainObject } from '../core/validate.js';
 
-/** Options of {@link shutdownWaitsFor}. */
+/**
+ * Options of {@link shutdownWaitsFor}.
+ *
+ * @example
+ * ```ts
+ * save(job).pipe(shutdownWaitsFor(app, { name: `save ${job.id}`, shield: true }));
+ * ```
+ */
 export interface ShutdownWaitsForConfig {
   /** Names the work in logs and reports. Default `'protected'`. */
   name?: string;
@@ -12,11 +20,13 @@ export interface ShutdownWaitsForConfig {
 }
 
 /**
- * Protects work from the app's shutdown: when the root is torn down, the source keeps running, the
- * app waits for it (within its budget) before finalizing, and the downstream subscriber is released
- * at once. Values after that are dropped; an error after that reaches the app's outcome.
- * Unsubscribing *before* shutdown cancels the work as usual (so `switchMap` still cancels), unless
- * `shield: true`.
+ * Protects work from the app's shutdown: when the shutdown unsubscribes it — the root teardown in
+ * `draining`, or the `shutdown$` notification (e.g. through `untilShutdown`) in `stopping` — the
+ * source keeps running, the app waits for it (within its budget) before finalizing, and the
+ * downstream subscriber is released at once. Values after that are dropped; an error after that
+ * reaches the app's outcome, and so does an error thrown by the source's teardown. Any other
+ * unsubscription, before or during shutdown, cancels the work as usual (so `switchMap` and `race`
+ * still cancel), unless `shield: true`.
  *
  * ```
  * source:     --a--b--c--d|
@@ -59,7 +69,7 @@ export function shutdownWaitsFor<T>(
       const internals = resolveApp(app, where);
       let attached = true;
       let settled = false;
-      let upstream: { unsubscribe(): void } | undefined;
+      let upstream: Subscription | undefined;
       let cutOffEarly = false;
       const ticket = internals.protect(name, () => {
         cutOffEarly = true;
@@ -69,25 +79,23 @@ export function shutdownWaitsFor<T>(
         settled = true;
         ticket?.done();
       };
-      upstream = source.subscribe({
+      // The guard tears the source down before it passes on the end, so by `settle()` — which may let
+      // the app finish synchronously — the work's own timers and sockets are gone.
+      upstream = source.pipe(guardTeardown((error) => internals.reportError('teardown', name, error))).subscribe({
         next: (value) => {
           if (attached) subscriber.next(value);
         },
-        // Once detached, `settle()` may let the app finish synchronously, so everything about this
-        // work must be done before it: tear the source down (or its timer is named as a leaked
-        // handle) and report the error (or it arrives after `stopped` and misses the outcome).
         error: (error: unknown) => {
           if (attached) {
             settle();
             subscriber.error(error);
             return;
           }
-          upstream?.unsubscribe();
+          // Reported before settling, or it could arrive after `stopped` and miss the outcome.
           internals.reportError('protected', name, error);
           settle();
         },
         complete: () => {
-          if (!attached) upstream?.unsubscribe();
           settle();
           if (attached) subscriber.complete();
         },
@@ -96,9 +104,9 @@ export function shutdownWaitsFor<T>(
       return () => {
         attached = false;
         if (settled) return;
-        const phase = internals.phase;
-        const detach = ticket !== undefined && (shield || phase === 'draining');
-        if (detach) return;
+        // Detach only when the app's own shutdown unsubscribes (its shutdown$ notification, e.g. through
+        // `untilShutdown`, or its root teardown); any other unsubscription cancels, unless shielded.
+        if (ticket !== undefined && (shield || internals.detaching)) return;
         settle();
         upstream?.unsubscribe();
       };

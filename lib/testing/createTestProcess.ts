@@ -3,7 +3,14 @@ import type { ProcessPort } from '../process/ProcessPort.js';
 import { signalExitStatus } from '../process/signals.js';
 import { checkBoolean, checkKnownKeys, checkObject, checkOneOf, checkScheduler, describe } from '../core/validate.js';
 
-/** Options of {@link createTestProcess}. */
+/**
+ * Options of {@link createTestProcess}.
+ *
+ * @example
+ * ```ts
+ * const port = createTestProcess({ platform: 'win32', ipc: false }); // SIGBREAK is then a default signal
+ * ```
+ */
 export interface TestProcessConfig {
   /** The platform the app sees. Default `'linux'`. */
   platform?: NodeJS.Platform;
@@ -13,7 +20,18 @@ export interface TestProcessConfig {
   scheduler?: SchedulerLike;
 }
 
-/** A fake process for tests: send it signals and messages, read what the app did to it. */
+/**
+ * A fake process for tests: send it signals and messages, read what the app did to it.
+ *
+ * @example
+ * ```ts
+ * const port = createTestProcess();
+ * port.signal('SIGTERM', 10); // 10 ms from now, on the port's scheduler
+ * await runApp(interval(1), { process: port, logger: false });
+ * expect(port.exitCode).toBe(143);
+ * expect(port.listenerCount()).toBe(0);
+ * ```
+ */
 export interface TestProcess extends ProcessPort {
   /** Delivers `signal` now, or after `delay` ms of scheduler time. */
   signal(signal: NodeJS.Signals, delay?: number): void;
@@ -74,7 +92,10 @@ export function createTestProcess(config?: TestProcessConfig): TestProcess {
     return () => void set.delete(listener);
   };
   const dispatch = (event: string, value: unknown, delay: number | undefined) => {
-    if (delay !== undefined && (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0)) {
+    if (delay !== undefined && typeof delay !== 'number') {
+      throw new TypeError(`${where}: 'delay' must be a number of ms, got ${describe(delay)}`);
+    }
+    if (delay !== undefined && (!Number.isFinite(delay) || delay < 0)) {
       throw new RangeError(`${where}: 'delay' must be a finite number of ms >= 0, got ${describe(delay)}`);
     }
     const fire = () => {

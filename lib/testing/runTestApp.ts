@@ -3,8 +3,18 @@ import { exitStatusFor } from '../core/exitStatusFor.js';
 import { runApp$ } from '../core/runApp$.js';
 import type { AppMain, AppOutcome, LifecycleEvent, Phase, RunAppOptions } from '../core/types.js';
 import { createTestProcess, type TestProcess } from './createTestProcess.js';
+import { checkObject } from '../core/validate.js';
 
-/** What {@link runTestApp} hands back: the port to drive and the streams to assert on. */
+/**
+ * What {@link runTestApp} hands back: the port to drive and the streams to assert on.
+ *
+ * @example
+ * ```ts
+ * const { port, phases$, outcome$ } = runTestApp(main$);
+ * port.signal('SIGINT', 5);
+ * expectObservable(outcome$.pipe(map((o) => o.status))).toBe('5ms (a|)', { a: 'ok' });
+ * ```
+ */
 export interface TestApp {
   /** The fake process: `port.signal('SIGTERM', 10)` sends SIGTERM at frame 10. */
   readonly port: TestProcess;
@@ -38,6 +48,7 @@ export interface TestApp {
  * ```
  */
 export function runTestApp(main: AppMain, options?: RunAppOptions): TestApp {
+  checkObject('runTestApp', 'options', options);
   const port = (options?.process as TestProcess | undefined) ?? createTestProcess();
   const events$ = runApp$(main, { logger: false, ...options, process: port }).pipe(shareReplay());
   const outcome$ = events$.pipe(

@@ -33,6 +33,7 @@ describe("the shutdown budget ('shutdownTimeout')", () => {
     expect(outcomeOf(events).report).toEqual({
       cause: 'timeout',
       phase: 'draining',
+      budgetMs: 20,
       pending: [
         { kind: 'finalizer', name: 'close-db', state: 'skipped' },
         { kind: 'protected', name: 'save', state: 'running' },

@@ -14,7 +14,7 @@ function outcome(overrides: Partial<AppOutcome>): AppOutcome {
   };
 }
 
-const report = { cause: 'timeout' as const, phase: 'draining' as const, pending: [], activeHandles: [] };
+const report = { cause: 'timeout' as const, phase: 'draining' as const, budgetMs: 25_000, pending: [], activeHandles: [] };
 const boom = new Error('boom');
 const SIGTERM = { kind: 'signal', signal: 'SIGTERM' } as const;
 const SIGINT = { kind: 'signal', signal: 'SIGINT' } as const;
@@ -59,7 +59,7 @@ describe('exitStatusFor', () => {
   });
 
   it('never gives 0 for an error, timeout or forced outcome in the built-in modes', () => {
-    const reasons = [SIGTERM, SIGINT, { kind: 'stop' } as const, { kind: 'main-complete' } as const, undefined];
+    const reasons = [SIGTERM, SIGINT, { kind: 'stop' } as const, { kind: 'main-complete' } as const];
     for (const mode of ['conventional', 'zero-on-graceful'] as const) {
       for (const reason of reasons) {
         for (const bad of [withError, { status: 'timeout' as const, report }, { status: 'forced' as const, report }]) {

@@ -17,6 +17,7 @@ function outcome(overrides: Partial<AppOutcome>): AppOutcome {
 const timeoutReport = {
   cause: 'timeout' as const,
   phase: 'draining' as const,
+  budgetMs: 25_000,
   pending: [{ kind: 'protected' as const, name: 'save', state: 'running' as const }],
   activeHandles: ['TCPSocketWrap'],
 };
@@ -52,7 +53,7 @@ describe('outcomeError', () => {
     ) as AggregateError;
     expect(error).toBeInstanceOf(AggregateError);
     expect(error.errors[0]).toBeInstanceOf(ShutdownTimeoutError);
-    expect(error.errors[0]).toMatchObject({ name: 'ShutdownTimeoutError', budgetMs: 25, report: timeoutReport });
+    expect(error.errors[0]).toMatchObject({ name: 'ShutdownTimeoutError', budgetMs: 25_000, report: timeoutReport });
     expect(error.errors[0].message).toMatch(/protected 'save' \(running\).*TCPSocketWrap/);
     expect(error.errors[1]).toBe(boom);
   });

@@ -64,6 +64,7 @@ describe('signals through the process port', () => {
     expect(outcome.report).toEqual({
       cause: 'forced',
       phase: 'stopping',
+      budgetMs: 25_000,
       pending: [
         { kind: 'task', name: 'http', state: 'running' },
         { kind: 'task', name: 'main', state: 'running' },
