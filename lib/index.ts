@@ -9,7 +9,7 @@ export type { ShutdownWaitsForConfig } from './operators/shutdownWaitsFor.js';
 export { untilShutdown } from './operators/untilShutdown.js';
 export { realProcessPort } from './process/realProcessPort.js';
 export type { ProcessPort } from './process/ProcessPort.js';
-export { ForcedShutdownError, NoCurrentAppError, ShutdownTimeoutError, StepTimeoutError } from './core/errors.js';
+export { ForcedShutdownError, NoCurrentAppError, ProcessAlreadyOwnedError, ShutdownTimeoutError, StepTimeoutError } from './core/errors.js';
 export type {
   AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, ExitCodeMode, Executor, LifecycleEvent, Logger,
   PendingItem, PendingReport, Phase, RunAppOptions, ShutdownReason, SpawnOptions, StepOptions,

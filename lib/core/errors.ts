@@ -57,6 +57,20 @@ export class ForcedShutdownError extends Error {
 }
 
 /**
+ * Thrown by `runApp` when an app started with `runApp` already owns the process (the first to stop
+ * would end the process under the other).
+ *
+ * @example
+ * ```ts
+ * runApp(api$);
+ * runApp(worker$); // throws ProcessAlreadyOwnedError: spawn worker$ into the first app instead
+ * ```
+ */
+export class ProcessAlreadyOwnedError extends Error {
+  override readonly name = 'ProcessAlreadyOwnedError';
+}
+
+/**
  * Thrown by `shutdownWaitsFor()` / `untilShutdown()` without an app when none or several run.
  *
  * @example

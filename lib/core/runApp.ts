@@ -2,11 +2,18 @@ import { createRuntime } from './createRuntime.js';
 import { exitStatusFor } from './exitStatusFor.js';
 import { checkMain, resolveSettings } from './resolveSettings.js';
 import type { AppMain, AppOutcome, RunAppOptions } from './types.js';
+import { ProcessAlreadyOwnedError } from './errors.js';
+import type { ProcessPort } from '../process/ProcessPort.js';
+
+// The ports (processes) an app started with runApp owns until it stopped.
+const portsInUse = new WeakSet<ProcessPort>();
 
 /**
  * The process form (aiorun's `run()`): runs the app, logs its phases, and ends the process with a
  * status that tells the truth (see {@link exitStatusFor}) — even if user code left a handle open,
- * which it names. The promise resolves with the outcome just before the process exits.
+ * which it names. The promise resolves with the outcome just before the process exits. One
+ * `runApp` app owns the process at a time: a second call while it runs throws a
+ * `ProcessAlreadyOwnedError` (spawn more tasks into the app, or use `runApp$`).
  *
  * ```
  * process: ----------SIGTERM
@@ -24,10 +31,18 @@ export function runApp(main: AppMain, options?: RunAppOptions): Promise<AppOutco
   const checkedMain = checkMain('runApp', main);
   const settings = resolveSettings('runApp', options);
   const { port } = settings;
+  if (portsInUse.has(port)) {
+    // The first app to stop would end the process under the other one, mid-shutdown.
+    throw new ProcessAlreadyOwnedError(
+      `runApp: an app started with runApp already owns this process; spawn more tasks into it, or use runApp$ for several apps`,
+    );
+  }
+  portsInUse.add(port);
   return new Promise<AppOutcome>((resolve) => {
     const runtime = createRuntime(checkedMain, settings, {
       next(event) {
         if (event.type !== 'stopped') return;
+        portsInUse.delete(port);
         resolve(event.outcome);
         const decision = exitStatusFor(event.outcome, settings.exitCode);
         // The port ends the process after the current microtasks, so the promise's handlers still see the outcome.

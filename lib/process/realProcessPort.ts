@@ -3,10 +3,18 @@ import { signalExitStatus } from './signals.js';
 
 const RAISE_FALLBACK_MS = 250;
 const KEEP_ALIVE_PERIOD_MS = 2 ** 30;
+const STDIO_FLUSH_LIMIT_MS = 500;
+const STDIO_FLUSH_POLL_MS = 5;
+
+// Per process, not per port: every app's keep-alive timer is rxrun's own, never a handle an app leaked.
+let keepAliveCount = 0;
+
+let instance: ProcessPort | undefined;
 
 /**
- * The process port of the running Node process. Every listener it installs is removed by the
- * function it returns; nothing else in rxrun touches `process`.
+ * The process port of the running Node process (one per process: every call returns the same port).
+ * Every listener it installs is removed by the function it returns; nothing else in rxrun touches
+ * `process`.
  *
  * @example
  * ```ts
@@ -15,7 +23,11 @@ const KEEP_ALIVE_PERIOD_MS = 2 ** 30;
  * ```
  */
 export function realProcessPort(): ProcessPort {
-  let keepAliveCount = 0;
+  instance ??= createRealProcessPort();
+  return instance;
+}
+
+function createRealProcessPort(): ProcessPort {
   return {
     platform: process.platform,
     onSignal(signal, listener) {
@@ -31,7 +43,12 @@ export function realProcessPort(): ProcessPort {
       return () => void process.off('message', listener);
     },
     onProcessError(kind, listener) {
-      const handler = (error: unknown) => listener(error);
+      const handler = (error: unknown, origin?: string) => {
+        // Under --unhandled-rejections=strict Node raises a rejection as an uncaughtException first
+        // and, once that is handled, emits unhandledRejection too: take it there, once.
+        if (kind === 'uncaughtException' && origin === 'unhandledRejection') return;
+        listener(error);
+      };
       process.on(kind, handler);
       return () => void process.off(kind, handler);
     },
@@ -49,13 +66,15 @@ export function realProcessPort(): ProcessPort {
     activeResources() {
       // Node creates the stdio streams' handles (PipeWrap, TTYWrap) lazily, on first use; create them
       // now so that the app's baseline holds them and they are never reported as left open by the app.
-      void process.stdout;
-      void process.stderr;
+      const stdio = [process.stdout, process.stderr];
       const resources = process.getActiveResourcesInfo();
-      for (let i = 0; i < keepAliveCount; i += 1) {
-        const index = resources.indexOf('Timeout');
+      const drop = (names: readonly string[]) => {
+        const index = resources.findIndex((resource) => names.includes(resource));
         if (index >= 0) resources.splice(index, 1);
-      }
+      };
+      for (let i = 0; i < keepAliveCount; i += 1) drop(['Timeout']);
+      // A piped stdio stream still flushing has one write request in flight: output, not a leak.
+      for (const stream of stdio) if (stream.writableLength > 0) drop(['SimpleWriteWrap', 'WriteWrap']);
       return resources;
     },
     settle(done) {
@@ -66,17 +85,49 @@ export function realProcessPort(): ProcessPort {
       process.stderr.write(`${line}\n`);
     },
     exit(code) {
-      // real-time: after the current microtasks, so that handlers of runApp's promise see the outcome
-      setImmediate(() => process.exit(code));
+      whenStdioFlushed(() => process.exit(code));
     },
     raise(signal) {
-      // real-time: after the current microtasks, so that handlers of runApp's promise see the outcome
-      setImmediate(() => {
-        process.removeAllListeners(signal);
+      whenStdioFlushed(() => {
+        // Other code still listens for the signal (signal-exit, used by execa, tmp, write-file-atomic…):
+        // killing by the signal would skip its 'exit' cleanup. Exit with the same status instead.
+        if (process.listenerCount(signal) > 0) {
+          process.exit(signalExitStatus(signal));
+          return;
+        }
+        restoreTerminal();
         // real-time: Node as PID 1 (or a signal the OS ignores) survives the re-raise; exit like a shell would report it
         setTimeout(() => process.exit(signalExitStatus(signal)), RAISE_FALLBACK_MS);
         process.kill(process.pid, signal);
       });
     },
   };
+}
+
+// On Linux, writes to a pipe that is full are queued and finished asynchronously: exiting at once
+// would cut off the last lines (the app's own and rxrun's). Waits for both streams to flush, after
+// the current microtasks (so handlers of runApp's promise still see the outcome), bounded so that a
+// reader that never reads cannot hold the exit.
+function whenStdioFlushed(then: () => void): void {
+  let waited = 0;
+  const check = () => {
+    const flushed = process.stdout.writableLength === 0 && process.stderr.writableLength === 0;
+    if (flushed || waited >= STDIO_FLUSH_LIMIT_MS) {
+      then();
+      return;
+    }
+    waited += STDIO_FLUSH_POLL_MS;
+    setTimeout(check, STDIO_FLUSH_POLL_MS); // real-time: polls the streams' buffers while they drain
+  };
+  setImmediate(check); // real-time: after the current microtasks
+}
+
+// The signal's default action skips Node's own terminal reset; an app that set stdin to raw mode would
+// leave the user's terminal raw after Ctrl-C.
+function restoreTerminal(): void {
+  try {
+    if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+  } catch {
+    // Nothing to restore.
+  }
 }

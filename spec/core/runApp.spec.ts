@@ -1,5 +1,5 @@
-import { NEVER, throwError, timer, map } from 'rxjs';
-import { runApp, type AppMain, type AppOutcome, type RunAppOptions } from 'rxrun';
+import { NEVER, throwError, timer, map, of } from 'rxjs';
+import { ProcessAlreadyOwnedError, runApp, type AppMain, type AppOutcome, type RunAppOptions } from 'rxrun';
 import { createTestProcess, type TestProcess } from 'rxrun/testing';
 import { newScheduler } from '../support/lifecycle';
 
@@ -104,5 +104,26 @@ describe('runApp (the process form) with the test port', () => {
       expect(runOnTestPort(NEVER, { exitCode: () => bad }, (port) => port.signal('SIGTERM', 1)).port.exitCode).toBe(1);
     }
     await expect(custom.outcome).resolves.toMatchObject({ status: 'ok' });
+  });
+});
+
+describe('runApp owns its process', () => {
+  it('refuses a second runApp on the same process while the first runs, and allows one after it stopped', async () => {
+    const port = createTestProcess();
+    const first = runApp(NEVER, { process: port, logger: false });
+    expect(() => runApp(NEVER, { process: port, logger: false })).toThrow(ProcessAlreadyOwnedError);
+    expect(() => runApp(NEVER, { process: port, logger: false })).toThrow(/already owns this process/);
+    port.signal('SIGTERM');
+    await first;
+    const second = runApp(of(1), { process: port, logger: false, until: 'main-complete' });
+    await expect(second).resolves.toMatchObject({ status: 'ok' });
+  });
+
+  it('lets apps on different processes (ports) run side by side', async () => {
+    const [a, b] = [createTestProcess(), createTestProcess()];
+    const outcomes = Promise.all([runApp(NEVER, { process: a, logger: false }), runApp(NEVER, { process: b, logger: false })]);
+    a.signal('SIGINT');
+    b.signal('SIGTERM');
+    await expect(outcomes).resolves.toMatchObject([{ status: 'ok' }, { status: 'ok' }]);
   });
 });
