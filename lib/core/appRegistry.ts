@@ -11,8 +11,10 @@ export interface ProtectedTicket {
 export interface AppInternals {
   readonly context: AppContext;
   readonly phase: Phase;
-  /** True while the app's own shutdown unsubscribes (its shutdown$ notification, its root teardown). */
+  /** True while the app's own shutdown unsubscribes (its root teardown, `untilShutdown`). */
   readonly detaching: boolean;
+  /** Runs `run` as part of the app's own shutdown: protected work it unsubscribes detaches. */
+  detachWhile(run: () => void): void;
   /** Registers protected work; `undefined` once the app no longer waits for any (finalizing or later). */
   protect(name: string, cutOff: () => void): ProtectedTicket | undefined;
   /** Reports an error under the app's error policy. */

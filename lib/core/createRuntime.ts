@@ -55,8 +55,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   const tasks = new TaskRoot();
   let rootTornDown = false;
-  // True while the app's own shutdown unsubscribes things (its shutdown$ notification and the root
-  // teardown): protected work detaches only from those unsubscriptions, never from ordinary ones.
+  // True while the app's own shutdown unsubscribes things (the root teardown, `untilShutdown`):
+  // protected work detaches only from those unsubscriptions, never from ordinary ones.
   let detaching = false;
   let taskCount = 0;
   const protectedWork = new Map<number, ProtectedEntry>();
@@ -79,23 +79,46 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   const now = () => scheduler.now();
 
-  function emit(event: LifecycleEvent): void {
-    if (logger !== undefined) {
-      try {
-        logLifecycleEvent(logger, event);
-      } catch (error) {
-        // A broken logger must not stall the state machine; its error is kept (not logged: it would throw again).
-        const record: ErrorRecord = { source: 'logger', error };
-        errors.push(record);
-        deliver({ type: 'error', record, at: now() });
-      }
+  // Events (and the final completion) are delivered in order through one queue: a listener that
+  // reacts synchronously (stops the app, say) queues the events it causes behind the one it heard,
+  // so every subscriber sees the same order and nothing arrives after completion.
+  const outbox: (() => void)[] = [];
+  let delivering = false;
+
+  function send(delivery: () => void): void {
+    outbox.push(delivery);
+    if (delivering) return;
+    delivering = true;
+    try {
+      for (let next = outbox.shift(); next !== undefined; next = outbox.shift()) next();
+    } finally {
+      delivering = false;
     }
-    deliver(event);
   }
 
-  function deliver(event: LifecycleEvent): void {
-    events$.next(event);
-    sink.next(event);
+  function emit(event: LifecycleEvent): void {
+    send(() => {
+      if (logger !== undefined) log(() => logLifecycleEvent(logger, event));
+      events$.next(event);
+      sink.next(event);
+    });
+  }
+
+  function log(write: () => void): void {
+    if (logger === undefined) return;
+    try {
+      write();
+    } catch (error) {
+      // A broken logger must not stall the state machine; its error is kept (not logged: it would throw again).
+      const record: ErrorRecord = { source: 'logger', error };
+      errors.push(record);
+      if (phase === 'stopped') return;
+      const event: LifecycleEvent = { type: 'error', record, at: now() };
+      send(() => {
+        events$.next(event);
+        sink.next(event);
+      });
+    }
   }
 
   function setPhase(next: Phase): void {
@@ -108,7 +131,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     errors.push(record);
     if (phase === 'stopped') {
       // Only reachable when the subscriber abandoned the app: there is no outcome left to carry it.
-      logger?.error?.(`rxrun: ${source} error after the app was abandoned: ${describe(error)}`);
+      log(() => logger?.error?.(`rxrun: ${source} error after the app was abandoned: ${describe(error)}`));
       return;
     }
     emit({ type: 'error', record, at: now() });
@@ -140,13 +163,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     budget = scheduler.schedule(() => cutOff('timeout'), settings.shutdownTimeout);
     flow = new Subscription();
     setPhase('stopping');
-    detaching = true;
-    try {
-      abortController.abort(latched);
-      if (phase === 'stopping') shutdown$.next(latched);
-    } finally {
-      detaching = false;
-    }
+    abortController.abort(latched);
+    if (phase === 'stopping') shutdown$.next(latched);
     if (phase !== 'stopping') return;
     queue = [...hooks];
     flow.add(concat(runQueue(), stage(drain), stage(finalizeAll), stage(settleIo)).subscribe({ complete: finish }));
@@ -158,10 +176,33 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     return defer(() => (phase === 'stopped' ? EMPTY : run()));
   }
 
+  // Runs the queued steps one after another. A loop, not recursion: thousands of steps that finish
+  // synchronously must not grow the stack.
   function runQueue(): Observable<never> {
-    return stage(() => {
-      const step = queue.shift();
-      return step === undefined ? EMPTY : concat(runStep(step), runQueue());
+    return new Observable<never>((subscriber) => {
+      let current: Subscription | undefined;
+      let looping = false;
+      let stepEndedInLoop = false;
+      const runNext = () => {
+        if (looping) {
+          stepEndedInLoop = true;
+          return;
+        }
+        looping = true;
+        do {
+          stepEndedInLoop = false;
+          const step = phase === 'stopped' ? undefined : queue.shift();
+          if (step === undefined) {
+            looping = false;
+            subscriber.complete();
+            return;
+          }
+          current = runStep(step).subscribe({ complete: runNext });
+        } while (stepEndedInLoop && !subscriber.closed);
+        looping = false;
+      };
+      runNext();
+      return () => current?.unsubscribe();
     });
   }
 
@@ -198,11 +239,16 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function tearDownRoot(): void {
     if (rootTornDown) return;
     rootTornDown = true;
+    detachWhile(() => tasks.tearDown());
+  }
+
+  function detachWhile(run: () => void): void {
+    const outer = detaching;
     detaching = true;
     try {
-      tasks.tearDown();
+      run();
     } finally {
-      detaching = false;
+      detaching = outer;
     }
   }
 
@@ -305,6 +351,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     flow?.unsubscribe();
     queue = [];
     releaseProcess();
+    // Before the outcome is built, so that an error thrown by a subscriber's teardown is in it.
+    completeReporting(shutdown$);
     const outcome: AppOutcome = {
       status: report?.cause ?? (errors.length > 0 ? 'error' : 'ok'),
       reason: reason as ShutdownReason,
@@ -316,10 +364,25 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       shutdownMs: now() - requestedAt,
     };
     emit({ type: 'phase', phase: 'stopped', at: now() });
-    shutdown$.complete();
     emit({ type: 'stopped', outcome, at: now() });
-    events$.complete();
-    sink.complete();
+    send(() => {
+      completeReporting(events$);
+      sink.complete();
+    });
+  }
+
+  // Completes a subject whose subscribers' teardown may throw; after `stopped` the error can only be logged.
+  function completeReporting(subject: { complete(): void }): void {
+    try {
+      subject.complete();
+    } catch (error) {
+      if (phase === 'stopped' && subject === events$) {
+        log(() => logger?.error?.(`rxrun: a subscriber of app.events$ threw while it was completed: ${describe(error)}`));
+      } else {
+        const all = error instanceof UnsubscriptionError ? error.errors : [error];
+        for (const each of all) errors.push({ source: 'teardown', error: each });
+      }
+    }
   }
 
   function abandon(): void {
@@ -327,11 +390,16 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     phase = 'stopped';
     budget?.unsubscribe();
     flow?.unsubscribe();
+    // Work the app bounded by its signal or by `untilShutdown` must end too.
+    if (!abortController.signal.aborted) abortController.abort(reason ?? { kind: 'stop', detail: 'abandoned' });
     tearDownRoot();
     cutOffProtected();
     releaseProcess();
-    shutdown$.complete();
-    events$.complete();
+    completeReporting(shutdown$);
+    completeReporting(events$);
+    for (const record of errors) {
+      if (record.source === 'teardown') log(() => logger?.error?.(`rxrun: teardown error while the app was abandoned: ${describe(record.error)}`));
+    }
   }
 
   function onSignal(signal: NodeJS.Signals): void {
@@ -453,6 +521,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     get detaching() {
       return detaching;
     },
+    detachWhile,
     protect(name: string, cutOffWork: () => void): ProtectedTicket | undefined {
       if (phase === 'finalizing' || phase === 'stopped') return undefined;
       protectedCount += 1;

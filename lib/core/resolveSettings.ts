@@ -51,6 +51,12 @@ export function resolveSettings(where: string, rawOptions: unknown): RuntimeSett
   checkKnownKeys(where, options, OPTION_NAMES);
   const port = checkPort(where, options.process) ?? realProcessPort();
   const signals = checkSignals(where, 'signals', options.signals) ?? defaultSignals(port.platform);
+  const forceSignals = checkSignals(where, 'forceSignals', options.forceSignals);
+  for (const signal of forceSignals ?? []) {
+    if (!signals.includes(signal)) {
+      throw new RangeError(`${where}: option 'forceSignals' has ${signal}, which is not in 'signals' (${signals.join(', ')}): it would never be heard`);
+    }
+  }
   return {
     until: checkOneOf(where, 'until', options.until, ['shutdown', 'main-complete']) ?? 'shutdown',
     signals,
@@ -64,7 +70,7 @@ export function resolveSettings(where: string, rawOptions: unknown): RuntimeSett
     scheduler: checkScheduler(where, options.scheduler) ?? asyncScheduler,
     port,
     signalCoalesceWindow: checkDuration(where, 'signalCoalesceWindow', options.signalCoalesceWindow) ?? DEFAULT_SIGNAL_COALESCE_WINDOW,
-    forceSignals: checkSignals(where, 'forceSignals', options.forceSignals) ?? ['SIGINT'],
+    forceSignals: forceSignals ?? (signals.includes('SIGINT') ? ['SIGINT'] : []),
   };
 }
 

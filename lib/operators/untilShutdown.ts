@@ -1,10 +1,13 @@
-import { takeUntil, type MonoTypeOperatorFunction, defer } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { resolveApp } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 
 /**
  * Completes the source when the app's shutdown starts (a `takeUntil` on `app.shutdown$`), so a task
- * can end cleanly in the stopping phase instead of being torn down in draining.
+ * can end cleanly in the stopping phase instead of being torn down in draining. Unlike a plain
+ * `takeUntil(app.shutdown$)`, the unsubscription it causes counts as the app's own: work inside it
+ * marked with `shutdownWaitsFor` is detached and awaited, not cancelled. It also completes if the app
+ * is abandoned (its `runApp$` subscriber left).
  *
  * ```
  * source:   --a--b--c--d--
@@ -20,5 +23,11 @@ import type { AppContext } from '../core/types.js';
 export function untilShutdown<T>(app?: AppContext): MonoTypeOperatorFunction<T> {
   if (app !== undefined) resolveApp(app, 'untilShutdown');
   return (source) =>
-    defer(() => source.pipe(takeUntil(resolveApp(app, 'untilShutdown').context.shutdown$)));
+    new Observable<T>((subscriber) => {
+      const internals = resolveApp(app, 'untilShutdown');
+      const end = () => internals.detachWhile(() => subscriber.complete());
+      const notifier = internals.context.shutdown$.subscribe({ next: end, complete: end });
+      if (!subscriber.closed) source.subscribe(subscriber);
+      return notifier;
+    });
 }

@@ -26,12 +26,17 @@ export interface TestApp {
   readonly outcome$: Observable<AppOutcome>;
   /** The exit status `runApp` would apply, once, at `stopped`. */
   readonly exitCode$: Observable<number>;
+  /** The events of one type, typed: `eventsOf$('protected-pending')`. */
+  eventsOf$<K extends LifecycleEvent['type']>(type: K): Observable<Extract<LifecycleEvent, { type: K }>>;
 }
 
 /**
  * Runs a whole app against a test process, for use inside `TestScheduler.run` (or with real time).
- * Use a new `TestScheduler` per test, and always give the app a shutdown point (a signal, a
- * `stop()`, or `until: 'main-complete'`), or the app runs forever and the flush never ends.
+ * The app starts at once (at frame 0 inside `run`), so a signal sent right away is heard; every
+ * stream replays from the start, so assertions may subscribe later. Use a new `TestScheduler` per
+ * test, and always give the app a shutdown point (a signal, a `stop()`, or
+ * `until: 'main-complete'`), or the app runs forever and the flush never ends. The port it creates
+ * uses the `scheduler` option, if given, for `port.signal(…, delay)`.
  *
  * ```
  * port.signal('SIGTERM', 5)
@@ -49,8 +54,11 @@ export interface TestApp {
  */
 export function runTestApp(main: AppMain, options?: RunAppOptions): TestApp {
   checkObject('runTestApp', 'options', options);
-  const port = (options?.process as TestProcess | undefined) ?? createTestProcess();
+  const port = (options?.process as TestProcess | undefined) ?? createTestProcess(options?.scheduler === undefined ? {} : { scheduler: options.scheduler });
   const events$ = runApp$(main, { logger: false, ...options, process: port }).pipe(shareReplay());
+  // Started now, not on the first assertion's subscription: a signal sent before any assertion
+  // subscribes must find the app listening.
+  events$.subscribe();
   const outcome$ = events$.pipe(
     filter((event): event is Extract<LifecycleEvent, { type: 'stopped' }> => event.type === 'stopped'),
     map((event) => event.outcome),
@@ -64,5 +72,7 @@ export function runTestApp(main: AppMain, options?: RunAppOptions): TestApp {
     ),
     outcome$,
     exitCode$: outcome$.pipe(map((outcome) => exitStatusFor(outcome, options?.exitCode).code)),
+    eventsOf$: <K extends LifecycleEvent['type']>(type: K) =>
+      events$.pipe(filter((event): event is Extract<LifecycleEvent, { type: K }> => event.type === type)),
   };
 }

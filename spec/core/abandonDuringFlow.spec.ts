@@ -1,4 +1,4 @@
-// Review: unsubscribing from runApp$ inside a lifecycle-event handler during the synchronous part of the
+// unsubscribing from runApp$ inside a lifecycle-event handler during the synchronous part of the
 // shutdown flow (the common `takeWhile` / `take` / `first` pattern) does not stop the flow: `flow` is not yet
 // assigned and drain()/finalizeAll() never check for `stopped`.
 import { NEVER, takeWhile } from 'rxjs';
@@ -8,7 +8,7 @@ import { newScheduler } from '../support/lifecycle';
 
 const untilPhase = (phase: Phase) => takeWhile((e: LifecycleEvent) => !(e.type === 'phase' && e.phase === phase));
 
-describe('review: abandoning from an event handler', () => {
+describe('abandoning from an event handler', () => {
   it('no finalizer runs and the phase stays `stopped` after abandoning at `draining`', () => {
     const testScheduler = newScheduler();
     const ran: string[] = [];

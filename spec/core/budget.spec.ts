@@ -1,7 +1,7 @@
 import { NEVER, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { shutdownWaitsFor, type LifecycleEvent } from 'rxrun';
-import { runTestApp } from 'rxrun/testing';
+import { createTestProcess, runTestApp } from 'rxrun/testing';
 import { collect, newScheduler, outcomeOf, timeline } from '../support/lifecycle';
 
 describe("the shutdown budget ('shutdownTimeout')", () => {
@@ -109,14 +109,15 @@ describe("the shutdown budget ('shutdownTimeout')", () => {
   it('names the active handles opened since start (port.resources) in the report and the outcome', () => {
     let events: LifecycleEvent[] = [];
     testScheduler.run(({ cold }) => {
+      const port = createTestProcess();
+      port.resources = ['PipeWrap']; // the baseline, read when the app starts
       const app = runTestApp(
         (ctx) => {
           ctx.onShutdown(() => cold('-'), { name: 'stuck' });
           return NEVER;
         },
-        { shutdownTimeout: 10 },
+        { shutdownTimeout: 10, process: port },
       );
-      app.port.resources = ['PipeWrap'];
       events = collect(app.events$);
       app.port.resources = ['PipeWrap', 'TCPServerWrap', 'FSReqCallback'];
       app.port.signal('SIGTERM', 1);

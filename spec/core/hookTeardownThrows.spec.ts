@@ -1,4 +1,4 @@
-// Review: errors thrown by the teardown of a hook's/finalizer's own observable are not wrapped.
+// errors thrown by the teardown of a hook's/finalizer's own observable are not wrapped.
 import { NEVER, Observable, type SchedulerLike } from 'rxjs';
 import { runApp$, type LifecycleEvent } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
@@ -19,7 +19,7 @@ const completingWithBadTeardown = (scheduler: SchedulerLike, delay: number) =>
     };
   });
 
-describe('review: teardown errors of hook/finalizer observables', () => {
+describe('teardown errors of hook/finalizer observables', () => {
   it('budget overrun still reaches `stopped` (cutOff must not throw half-way) and the teardown error is in the outcome', () => {
     const testScheduler = newScheduler();
     let events: LifecycleEvent[] = [];

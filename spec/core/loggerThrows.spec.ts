@@ -1,4 +1,4 @@
-// Review: the user's logger is called unguarded inside emit() (DESIGN §1: "Wrap every user callback").
+// the user's logger is called unguarded inside emit() (DESIGN §1: "Wrap every user callback").
 // A logger method that throws aborts requestShutdown() after the reason is latched and before
 // beginShutdown(): the app never shuts down (keep-alive held forever), and every later request is only
 // recorded as a "later reason".
@@ -7,7 +7,7 @@ import { runApp$, type LifecycleEvent } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
 import { newScheduler } from '../support/lifecycle';
 
-it('review: a throwing logger does not stop the shutdown from completing', () => {
+it('a throwing logger does not stop the shutdown from completing', () => {
   const testScheduler = newScheduler();
   const events: LifecycleEvent[] = [];
   const logger = {

@@ -1,4 +1,4 @@
-// Review: a task that completes synchronously and whose teardown throws. Observable.subscribe() runs the
+// a task that completes synchronously and whose teardown throws. Observable.subscribe() runs the
 // teardown at once (the Task is already closed) inside spawn(): the error escapes spawn() instead of going
 // through Task.unsubscribe's teardownFailed (source 'teardown'). From main it is then reported as a 'main'
 // error, which always starts a shutdown — even under onTaskError: 'isolate'.
@@ -14,7 +14,7 @@ const syncDoneBadTeardown = () =>
     };
   });
 
-describe('review: synchronous completion + throwing teardown at spawn time', () => {
+describe('synchronous completion + throwing teardown at spawn time', () => {
   it("from main, under onTaskError 'isolate': recorded as a 'teardown' error and the app keeps running", () => {
     const events: LifecycleEvent[] = [];
     const port = createTestProcess();

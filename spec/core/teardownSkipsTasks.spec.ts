@@ -1,4 +1,4 @@
-// Review: TaskRoot.tearDown() walks a list it has already detached, but Task.unsubscribe() still calls
+// TaskRoot.tearDown() walks a list it has already detached, but Task.unsubscribe() still calls
 // root.remove() for tasks not yet visited. A task whose teardown unsubscribes the *next* task's handle
 // (e.g. `finalize(() => helper.unsubscribe())`) re-links the list so every task after that one is skipped:
 // they keep running after `stopped`, and TaskRoot.size goes negative.
@@ -7,7 +7,7 @@ import { runApp$, type LifecycleEvent } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
 import { collect, newScheduler, outcomeOf } from '../support/lifecycle';
 
-it('review: every task is torn down at draining even when a task cancels a sibling in its teardown', () => {
+it('every task is torn down at draining even when a task cancels a sibling in its teardown', () => {
   const testScheduler = newScheduler();
   const tornDown: string[] = [];
   let events: LifecycleEvent[] = [];
@@ -34,7 +34,7 @@ it('review: every task is torn down at draining even when a task cancels a sibli
   expect(tornDown.sort()).toEqual(['helper', 'metrics', 'poller']);
 });
 
-it('review: same, when a task teardown makes the next task *complete* (finalize(() => stop$.next()) + takeUntil(stop$))', () => {
+it('same, when a task teardown makes the next task *complete* (finalize(() => stop$.next()) + takeUntil(stop$))', () => {
   const testScheduler = newScheduler();
   const tornDown: string[] = [];
   let events: LifecycleEvent[] = [];

@@ -1,4 +1,4 @@
-// Review: inputs that are accepted silently although every public function should throw a
+// inputs that are accepted silently although every public function should throw a
 // TypeError/RangeError naming the option.
 import { NEVER } from 'rxjs';
 import { exitStatusFor, runApp$, type AppContext, type AppOutcome } from 'rxrun';
@@ -9,7 +9,7 @@ const okSignalOutcome: AppOutcome = {
   report: undefined, openHandles: [], shutdownMs: 0,
 };
 
-describe('review: validation gaps', () => {
+describe('validation gaps', () => {
   it('runApp$(aPromise) throws a TypeError naming main (today: it is taken as an options object and an operator is returned)', () => {
     // isPlainObject() accepts any non-array, non-Observable object; a Promise (e.g. an async main called
     // by mistake: runApp$(main())) has no own keys, so checkKnownKeys passes.

@@ -1,11 +1,11 @@
-// Review: shutdownWaitsFor decides "detach or cancel" from the app's phase at unsubscription time
+// shutdownWaitsFor decides "detach or cancel" from the app's phase at unsubscription time
 // (`phase === 'draining'`), not from *who* unsubscribed. Two consequences:
 import { NEVER, interval, mergeMap, race, take, tap, timer } from 'rxjs';
 import { runApp$, shutdownWaitsFor, untilShutdown, type LifecycleEvent } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
 import { collect, newScheduler, outcomeOf } from '../support/lifecycle';
 
-describe('review: shutdownWaitsFor phase heuristic', () => {
+describe('shutdownWaitsFor phase heuristic', () => {
   it('an ordinary cancellation inside still-running protected work during draining (race loser) cancels it', () => {
     const testScheduler = newScheduler();
     const sideEffects: string[] = [];

@@ -1,11 +1,11 @@
-// Review: shutdownWaitsFor's complete/error handlers call upstream.unsubscribe() before settle(); a throwing
+// shutdownWaitsFor's complete/error handlers call upstream.unsubscribe() before settle(); a throwing
 // upstream teardown skips settle(), so the app waits for the "pending" work until the budget runs out.
 import { NEVER, Observable } from 'rxjs';
 import { runApp$, shutdownWaitsFor, type LifecycleEvent } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
 import { collect, newScheduler, outcomeOf } from '../support/lifecycle';
 
-it('review: detached protected work that completes with a throwing teardown is settled, and the error is reported', () => {
+it('detached protected work that completes with a throwing teardown is settled, and the error is reported', () => {
   const testScheduler = newScheduler();
   let events: LifecycleEvent[] = [];
   let escaped: unknown;

@@ -61,3 +61,25 @@ describe('runTestApp', () => {
     expect(port.exitCode).toBeUndefined();
   });
 });
+
+describe('runTestApp starts the app at once', () => {
+  it('hears a signal sent before any assertion subscribes', () => {
+    newScheduler().run(({ expectObservable }) => {
+      const app = runTestApp(NEVER);
+      app.port.signal('SIGTERM');
+      expectObservable(app.phases$).toBe('(abcdef|)', PHASES);
+    });
+  });
+
+  it('eventsOf$ gives the events of one type, typed', () => {
+    newScheduler().run(({ expectObservable }) => {
+      const app = runTestApp((ctx) => {
+        ctx.defer(() => undefined, { name: 'close-db' });
+        ctx.defer(() => undefined, { name: 'flush' });
+        return NEVER;
+      });
+      app.port.signal('SIGINT', 3);
+      expectObservable(app.eventsOf$('finalizer-start').pipe(map((event) => event.name))).toBe('3ms (ab|)', { a: 'flush', b: 'close-db' });
+    });
+  });
+});
