@@ -182,6 +182,18 @@ export type LifecycleEvent =
   | { readonly type: 'stopped'; readonly outcome: AppOutcome; readonly at: number };
 
 /**
+ * The lifecycle events of one `type`, narrowed (works for members that share a shape, such as
+ * `'hook-start' | 'finalizer-start'`, where `Extract` gives `never`).
+ *
+ * @example
+ * ```ts
+ * const isStart = (e: LifecycleEvent): e is LifecycleEventOf<'finalizer-start'> => e.type === 'finalizer-start';
+ * app.events$.pipe(filter(isStart)).subscribe((e) => console.log('closing', e.name));
+ * ```
+ */
+export type LifecycleEventOf<K extends LifecycleEvent['type']> = LifecycleEvent & { readonly type: K };
+
+/**
  * A console-like logger. Missing methods are treated as no-ops.
  *
  * @example

@@ -1,7 +1,7 @@
 import { filter, map, shareReplay, type Observable } from 'rxjs';
 import { exitStatusFor } from '../core/exitStatusFor.js';
 import { runApp$ } from '../core/runApp$.js';
-import type { AppMain, AppOutcome, LifecycleEvent, Phase, RunAppOptions } from '../core/types.js';
+import type { AppMain, AppOutcome, LifecycleEvent, LifecycleEventOf, Phase, RunAppOptions } from '../core/types.js';
 import { createTestProcess, type TestProcess } from './createTestProcess.js';
 import { checkObject } from '../core/validate.js';
 
@@ -27,7 +27,7 @@ export interface TestApp {
   /** The exit status `runApp` would apply, once, at `stopped`. */
   readonly exitCode$: Observable<number>;
   /** The events of one type, typed: `eventsOf$('protected-pending')`. */
-  eventsOf$<K extends LifecycleEvent['type']>(type: K): Observable<Extract<LifecycleEvent, { type: K }>>;
+  eventsOf$<K extends LifecycleEvent['type']>(type: K): Observable<LifecycleEventOf<K>>;
 }
 
 /**
@@ -73,6 +73,6 @@ export function runTestApp(main: AppMain, options?: RunAppOptions): TestApp {
     outcome$,
     exitCode$: outcome$.pipe(map((outcome) => exitStatusFor(outcome, options?.exitCode).code)),
     eventsOf$: <K extends LifecycleEvent['type']>(type: K) =>
-      events$.pipe(filter((event): event is Extract<LifecycleEvent, { type: K }> => event.type === type)),
+      events$.pipe(filter((event): event is LifecycleEventOf<K> => event.type === type)),
   };
 }
