@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import type { ProcessPort } from './ProcessPort.js';
 import { signalExitStatus } from './signals.js';
 
@@ -126,7 +127,8 @@ function whenStdioFlushed(then: () => void): void {
 // leave the user's terminal raw after Ctrl-C.
 function restoreTerminal(): void {
   try {
-    if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+    // isatty first: touching process.stdin builds the stream (a millisecond or two), needless off a terminal.
+    if (isatty(0) && process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
   } catch {
     // Nothing to restore.
   }
