@@ -97,8 +97,8 @@ function createRealProcessPort(): ProcessPort {
           return;
         }
         restoreTerminal();
-        // real-time: Node as PID 1 (or a signal the OS ignores) survives the re-raise; exit like a shell would report it
-        setTimeout(() => process.exit(signalExitStatus(signal)), RAISE_FALLBACK_MS);
+        // Node as PID 1 (or a signal the OS ignores) survives the re-raise: then exit as a shell would report it.
+        setTimeout(() => process.exit(signalExitStatus(signal)), RAISE_FALLBACK_MS); // real-time: fallback after the re-raise
         process.kill(process.pid, signal);
       });
     },

@@ -1,4 +1,4 @@
-// unsubscribing from runApp$ inside a lifecycle-event handler during the synchronous part of the
+// Regression (found in review), the defect it guards against: unsubscribing from runApp$ inside a lifecycle-event handler during the synchronous part of the
 // shutdown flow (the common `takeWhile` / `take` / `first` pattern) does not stop the flow: `flow` is not yet
 // assigned and drain()/finalizeAll() never check for `stopped`.
 import { NEVER, takeWhile } from 'rxjs';
@@ -28,7 +28,7 @@ describe('abandoning from an event handler', () => {
         .subscribe();
     });
     // runApp$ TSDoc/README: "Unsubscribing before stopped abandons the app: … no hook or finalizer runs".
-    expect(ran).toEqual([]); // today: ['finalizer ran in phase finalizing']
+    expect(ran).toEqual([]); // before the fix: ['finalizer ran in phase finalizing']
     expect(app?.phase).toBe('stopped');
   });
 
@@ -40,7 +40,7 @@ describe('abandoning from an event handler', () => {
       .subscribe();
     port.signal('SIGTERM');
     expect(port.listenerCount()).toBe(0);
-    // today: 1 — the 25 s budget action is scheduled after abandon() ran (with asyncScheduler, a live
+    // before the fix: 1 — the 25 s budget action is scheduled after abandon() ran (with asyncScheduler, a live
     // setInterval that holds the process open for 25 s after the app was abandoned).
     expect(testScheduler.actions.length).toBe(0);
   });

@@ -1,4 +1,4 @@
-// abandoning an app (unsubscribing runApp$ before `stopped`) completes shutdown$ without a
+// Regression (found in review), the defect it guards against: abandoning an app (unsubscribing runApp$ before `stopped`) completes shutdown$ without a
 // value and never aborts app.signal. Work the app started outside its task root and bounded with
 // `untilShutdown(app)` / `fromAbortSignal(app.signal)` (the README's own patterns) then runs forever.
 import { NEVER, interval, take, takeUntil } from 'rxjs';
@@ -24,6 +24,6 @@ it('after abandon, untilShutdown(app) and app.signal end the app\'s side work', 
     testScheduler.schedule(() => subscription.unsubscribe(), 3);
   });
   expect(app?.phase).toBe('stopped');
-  expect(app?.signal.aborted).toBe(true); // today: false
-  expect(ended.sort()).toEqual(['signal @3', 'untilShutdown @3']); // today: both run on to frame 50
+  expect(app?.signal.aborted).toBe(true); // before the fix: false
+  expect(ended.sort()).toEqual(['signal @3', 'untilShutdown @3']); // before the fix: both run on to frame 50
 });

@@ -1,4 +1,4 @@
-// during abandon (phase already 'stopped') reportError() calls logger.error unguarded. If the
+// Regression (found in review), the defect it guards against: during abandon (phase already 'stopped') reportError() calls logger.error unguarded. If the
 // logger throws while a task's teardown error is reported, the throw escapes Task.unsubscribe and cuts
 // TaskRoot.tearDown short: later tasks are never torn down (the defect fixed for teardowns comes back
 // through the logger), and abandon() throws to the unsubscriber.
@@ -30,6 +30,6 @@ it('abandon tears down every task even when a teardown and the logger both throw
       }
     }, 2);
   });
-  expect(tornDown).toEqual(['a', 'b']); // today: ['a'] — task b leaks
-  expect(escaped).toBeUndefined(); // today: UnsubscriptionError('log sink down')
+  expect(tornDown).toEqual(['a', 'b']); // before the fix: ['a'] — task b leaks
+  expect(escaped).toBeUndefined(); // before the fix: UnsubscriptionError('log sink down')
 });

@@ -1,4 +1,4 @@
-// an `app.events$` listener that reacts synchronously (here: stops the app once it is running,
+// Regression (found in review), the defect it guards against: an `app.events$` listener that reacts synchronously (here: stops the app once it is running,
 // a "run once" job) re-enters emit(): the nested events reach the runApp$ subscriber before the event
 // that triggered them, and an event emitted just before a synchronous run to `stopped` is lost.
 import { NEVER, filter, timer } from 'rxjs';
@@ -21,7 +21,7 @@ describe('runApp$ event order when an app.events$ listener reacts synchronously'
       app.onShutdown(() => timer(2), { name: 'flush' });
       return NEVER;
     });
-    // today: starting, shutdown-requested, stopping, hook-start, running, hook-end, …
+    // before the fix: starting, shutdown-requested, stopping, hook-start, running, hook-end, …
     expect(labels.slice(0, 5)).toEqual([
       'phase:starting', 'phase:running', 'shutdown-requested:stop', 'phase:stopping', 'hook-start:flush',
     ]);
@@ -35,7 +35,7 @@ describe('runApp$ event order when an app.events$ listener reacts synchronously'
       },
       { onTaskError: 'isolate' },
     );
-    // today: the 'error:task:main[1]' event never reaches runApp$ (it arrives after `stopped`/complete).
+    // before the fix: the 'error:task:main[1]' event never reaches runApp$ (it arrives after `stopped`/complete).
     expect(labels).toContain('error:task:main[1]');
     expect(labels.indexOf('error:task:main[1]')).toBeLessThan(labels.indexOf('shutdown-requested:stop'));
   });

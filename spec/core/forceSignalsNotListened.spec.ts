@@ -1,4 +1,4 @@
-// only `signals` get listeners, so a `forceSignals` entry that is not also in `signals` is
+// Regression (found in review), the defect it guards against: only `signals` get listeners, so a `forceSignals` entry that is not also in `signals` is
 // silently inert: `forceSignals: ['SIGQUIT']` never forces anything. Either refuse it at call time
 // (RangeError naming the option, as for other bad values) or listen for it during shutdown.
 import { NEVER, timer, type Observable } from 'rxjs';
@@ -25,5 +25,5 @@ it('forceSignals: [\'SIGQUIT\'] either throws at call time or forces on SIGQUIT 
     port.signal('SIGQUIT', 5);
     events = collect(app$ as Observable<LifecycleEvent>);
   });
-  expect(outcomeOf(events).status).toBe('forced'); // today: 'ok' at frame 100 — SIGQUIT was never heard
+  expect(outcomeOf(events).status).toBe('forced'); // before the fix: 'ok' at frame 100 — SIGQUIT was never heard
 });

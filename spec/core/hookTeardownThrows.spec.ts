@@ -1,4 +1,4 @@
-// errors thrown by the teardown of a hook's/finalizer's own observable are not wrapped.
+// Regression (found in review), the defect it guards against: errors thrown by the teardown of a hook's/finalizer's own observable are not wrapped.
 import { NEVER, Observable, type SchedulerLike } from 'rxjs';
 import { runApp$, type LifecycleEvent } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
@@ -39,10 +39,10 @@ describe('teardown errors of hook/finalizer observables', () => {
         );
       });
     } catch (error) {
-      escaped = error; // today: UnsubscriptionError thrown out of the budget's timer callback
+      escaped = error; // before the fix: UnsubscriptionError thrown out of the budget's timer callback
     }
     expect(escaped).toBeUndefined();
-    const outcome = outcomeOf(events); // today: throws "the app did not stop; last event: timeout"
+    const outcome = outcomeOf(events); // before the fix: throws "the app did not stop; last event: timeout"
     expect(outcome.status).toBe('timeout');
     expect(outcome.errors.map((r) => r.source)).toContain('teardown');
   });
@@ -62,7 +62,7 @@ describe('teardown errors of hook/finalizer observables', () => {
     try {
       subscription.unsubscribe();
     } catch {
-      // today: UnsubscriptionError escapes abandon() before tearDownRoot()/releaseProcess()
+      // before the fix: UnsubscriptionError escapes abandon() before tearDownRoot()/releaseProcess()
     }
     expect(port.listenerCount()).toBe(0);
     expect(port.keepAlives).toBe(0);
@@ -86,7 +86,7 @@ describe('teardown errors of hook/finalizer observables', () => {
     });
     const stopped = events[events.length - 1];
     const outcome = outcomeOf(events);
-    // today: concat never moves on (mergeInternals' onFinalize is skipped when unsubscribe throws), so the app
+    // before the fix: concat never moves on (mergeInternals' onFinalize is skipped when unsubscribe throws), so the app
     // sits until the budget: stopped at 1001, status 'timeout', report.pending [], errors [] — the error is lost.
     expect(outcome.status).toBe('error');
     expect(stopped?.at).toBe(3);
@@ -111,6 +111,6 @@ describe('teardown errors of hook/finalizer observables', () => {
     });
     const outcome = outcomeOf(events);
     const names = outcome.errors.map((r) => (r.error as Error).name);
-    expect(names).toContain('StepTimeoutError'); // today: only an UnsubscriptionError is recorded
+    expect(names).toContain('StepTimeoutError'); // before the fix: only an UnsubscriptionError is recorded
   });
 });

@@ -1,4 +1,4 @@
-// the user's logger is called unguarded inside emit() (DESIGN §1: "Wrap every user callback").
+// Regression (found in review), the defect it guards against: the user's logger is called unguarded inside emit() (DESIGN §1: "Wrap every user callback").
 // A logger method that throws aborts requestShutdown() after the reason is latched and before
 // beginShutdown(): the app never shuts down (keep-alive held forever), and every later request is only
 // recorded as a "later reason".
@@ -30,7 +30,7 @@ it('a throwing logger does not stop the shutdown from completing', () => {
   testScheduler.flush();
   deliver(); // a second request (outside the coalescing window) does not help either
   testScheduler.flush();
-  // today: last events are 'shutdown-requested' (first) and 'shutdown-requested' (later) — never 'stopping', never 'stopped'
+  // before the fix: last events are 'shutdown-requested' (first) and 'shutdown-requested' (later) — never 'stopping', never 'stopped'
   expect(events.map((e) => e.type)).toContain('stopped');
   expect(port.keepAlives).toBe(0);
   expect(escaped).toEqual([]);

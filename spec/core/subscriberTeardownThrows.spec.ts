@@ -1,4 +1,4 @@
-// finish() completes shutdown$ and events$ without a guard. A throwing teardown in a user's
+// Regression (found in review), the defect it guards against: finish() completes shutdown$ and events$ without a guard. A throwing teardown in a user's
 // subscription to either (a `finalize` that flushes metrics, closes a client, …) throws out of finish():
 // with shutdown$ the `stopped` event is never emitted; with events$ runApp$ never completes. The error
 // escapes to whatever scheduled the last step (an uncaught exception after the app removed its
@@ -32,8 +32,8 @@ describe('a throwing teardown in a shutdown$ / events$ subscriber', () => {
     const result = runUntilSigterm((app) => {
       app.shutdown$.pipe(finalize(() => { throw new Error('close client'); })).subscribe();
     });
-    expect(result.escaped).toBeUndefined(); // today: UnsubscriptionError thrown out of the scheduler
-    expect(result.labels[result.labels.length - 1]).toBe('stopped:error'); // today: last is 'phase:stopped'
+    expect(result.escaped).toBeUndefined(); // before the fix: UnsubscriptionError thrown out of the scheduler
+    expect(result.labels[result.labels.length - 1]).toBe('stopped:error'); // before the fix: last is 'phase:stopped'
     expect(result.completed).toBe(true);
   });
 
@@ -41,7 +41,7 @@ describe('a throwing teardown in a shutdown$ / events$ subscriber', () => {
     const result = runUntilSigterm((app) => {
       app.events$.pipe(finalize(() => { throw new Error('metrics flush'); })).subscribe();
     });
-    expect(result.escaped).toBeUndefined(); // today: UnsubscriptionError thrown out of the scheduler
-    expect(result.completed).toBe(true); // today: false — lastValueFrom(runApp$(…)) never settles
+    expect(result.escaped).toBeUndefined(); // before the fix: UnsubscriptionError thrown out of the scheduler
+    expect(result.completed).toBe(true); // before the fix: false — lastValueFrom(runApp$(…)) never settles
   });
 });

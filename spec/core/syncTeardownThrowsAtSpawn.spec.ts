@@ -1,4 +1,4 @@
-// a task that completes synchronously and whose teardown throws. Observable.subscribe() runs the
+// Regression (found in review), the defect it guards against: a task that completes synchronously and whose teardown throws. Observable.subscribe() runs the
 // teardown at once (the Task is already closed) inside spawn(): the error escapes spawn() instead of going
 // through Task.unsubscribe's teardownFailed (source 'teardown'). From main it is then reported as a 'main'
 // error, which always starts a shutdown — even under onTaskError: 'isolate'.
@@ -22,8 +22,8 @@ describe('synchronous completion + throwing teardown at spawn time', () => {
     const errors = events.flatMap((e) => (e.type === 'error' ? [e.record.source] : []));
     const requested = events.some((e) => e.type === 'shutdown-requested');
     port.signal('SIGTERM');
-    expect(errors).toEqual(['teardown']); // today: ['main']
-    expect(requested).toBe(false); // today: true — the 'main' source bypasses the isolate policy
+    expect(errors).toEqual(['teardown']); // before the fix: ['main']
+    expect(requested).toBe(false); // before the fix: true — the 'main' source bypasses the isolate policy
   });
 
   it('app.spawn does not throw the teardown error at its caller; it reports it', () => {
@@ -37,7 +37,7 @@ describe('synchronous completion + throwing teardown at spawn time', () => {
       },
       { process: port, logger: false, onTaskError: 'isolate' },
     ).subscribe((e) => events.push(e));
-    expect(() => spawnIt?.()).not.toThrow(); // today: UnsubscriptionError thrown out of app.spawn
+    expect(() => spawnIt?.()).not.toThrow(); // before the fix: UnsubscriptionError thrown out of app.spawn
     expect(events.flatMap((e) => (e.type === 'error' ? [e.record.source] : []))).toEqual(['teardown']);
     port.signal('SIGTERM');
   });

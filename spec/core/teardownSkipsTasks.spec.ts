@@ -30,7 +30,7 @@ it('every task is torn down at draining even when a task cancels a sibling in it
     );
   });
   expect(outcomeOf(events).status).toBe('ok');
-  // today: ['helper'] — 'poller' and 'metrics' are never unsubscribed and run on after `stopped`
+  // before the fix: ['helper'] — 'poller' and 'metrics' are never unsubscribed and run on after `stopped`
   expect(tornDown.sort()).toEqual(['helper', 'metrics', 'poller']);
 });
 
@@ -57,5 +57,5 @@ it('same, when a task teardown makes the next task *complete* (finalize(() => st
     );
   });
   expect(outcomeOf(events).status).toBe('ok');
-  expect(tornDown).toEqual(['metrics']); // today: [] — 'metrics' keeps running after `stopped`
+  expect(tornDown).toEqual(['metrics']); // before the fix: [] — 'metrics' keeps running after `stopped`
 });

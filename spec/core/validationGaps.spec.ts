@@ -1,4 +1,4 @@
-// inputs that are accepted silently although every public function should throw a
+// Regression (found in review), the defect it guards against: inputs that are accepted silently although every public function should throw a
 // TypeError/RangeError naming the option.
 import { NEVER } from 'rxjs';
 import { exitStatusFor, runApp$, type AppContext, type AppOutcome } from 'rxrun';
@@ -10,7 +10,7 @@ const okSignalOutcome: AppOutcome = {
 };
 
 describe('validation gaps', () => {
-  it('runApp$(aPromise) throws a TypeError naming main (today: it is taken as an options object and an operator is returned)', () => {
+  it('runApp$(aPromise) throws a TypeError naming main (before the fix: it is taken as an options object and an operator is returned)', () => {
     // isPlainObject() accepts any non-array, non-Observable object; a Promise (e.g. an async main called
     // by mistake: runApp$(main())) has no own keys, so checkKnownKeys passes.
     expect(() => runApp$(Promise.resolve(NEVER) as never)).toThrow(TypeError);
@@ -37,7 +37,7 @@ describe('validation gaps', () => {
     });
   });
 
-  it("exitStatusFor(outcome, 'zero-on-gracefull') → RangeError (today: silently treated as 'conventional', 143)", () => {
+  it("exitStatusFor(outcome, 'zero-on-gracefull') → RangeError (before the fix: silently treated as 'conventional', 143)", () => {
     expect(() => exitStatusFor(okSignalOutcome, 'zero-on-gracefull' as never)).toThrow(RangeError);
   });
 
@@ -45,7 +45,7 @@ describe('validation gaps', () => {
     expect(() => createTestProcess().signal('SIGTERM', '10' as never)).toThrow(TypeError);
   });
 
-  it('runTestApp(main, 5) → TypeError naming options (today: spread of a number is {}, accepted)', () => {
+  it('runTestApp(main, 5) → TypeError naming options (before the fix: spread of a number is {}, accepted)', () => {
     expect(() => runTestApp(NEVER, 5 as never)).toThrow(TypeError);
   });
 });

@@ -1,4 +1,4 @@
-// shutdownWaitsFor decides "detach or cancel" from the app's phase at unsubscription time
+// Regression (found in review), the defect it guards against: shutdownWaitsFor decides "detach or cancel" from the app's phase at unsubscription time
 // (`phase === 'draining'`), not from *who* unsubscribed. Two consequences:
 import { NEVER, interval, mergeMap, race, take, tap, timer } from 'rxjs';
 import { runApp$, shutdownWaitsFor, untilShutdown, type LifecycleEvent } from 'rxrun';
@@ -25,8 +25,8 @@ describe('shutdownWaitsFor phase heuristic', () => {
       );
     });
     // race() unsubscribes the loser at frame 5 — a normal cancellation, not the root teardown.
-    expect(sideEffects).toEqual([]); // today: ['loser ran on']
-    expect(events[events.length - 1]?.at).toBe(5); // today: 50 — the app waits for work nobody wants
+    expect(sideEffects).toEqual([]); // before the fix: ['loser ran on']
+    expect(events[events.length - 1]?.at).toBe(5); // before the fix: 50 — the app waits for work nobody wants
     expect(outcomeOf(events).status).toBe('ok');
   });
 
@@ -48,7 +48,7 @@ describe('shutdownWaitsFor phase heuristic', () => {
         ),
       );
     });
-    // today: [] — takeUntil unsubscribes in 'stopping', which counts as "before shutdown" and cancels the save
+    // before the fix: [] — takeUntil unsubscribes in 'stopping', which counts as "before shutdown" and cancels the save
     expect(saved).toEqual([0]);
   });
 });

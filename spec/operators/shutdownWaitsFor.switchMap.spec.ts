@@ -27,7 +27,7 @@ it('a periodic save with a final checkpoint on shutdown (switchMap) cancels the 
       ),
     );
   });
-  // today: ['periodic @13', 'final @15'] — the superseded save was detached, not cancelled, and ran
+  // before the fix: ['periodic @13', 'final @15'] — the superseded save was detached, not cancelled, and ran
   // concurrently with the final one (two writers), and the app waited for it.
   expect(saved).toEqual(['final @15']);
   const pending = events.find((e) => e.type === 'protected-pending');

@@ -1,4 +1,4 @@
-// shutdownWaitsFor's complete/error handlers call upstream.unsubscribe() before settle(); a throwing
+// Regression (found in review), the defect it guards against: shutdownWaitsFor's complete/error handlers call upstream.unsubscribe() before settle(); a throwing
 // upstream teardown skips settle(), so the app waits for the "pending" work until the budget runs out.
 import { NEVER, Observable } from 'rxjs';
 import { runApp$, shutdownWaitsFor, type LifecycleEvent } from 'rxrun';

@@ -1,5 +1,5 @@
 /**
- * Review: the re-raise path removes *every* SIGTERM listener and kills the process by the signal, so
+ * Regression (found in review): the re-raise path removes *every* SIGTERM listener and kills the process by the signal, so
  * code that cooperates with other signal handlers — `signal-exit`'s protocol: stand back while
  * another listener exists, clean up on 'exit' — never gets to clean up. With execa that means its
  * child processes are orphaned; with tmp / proper-lockfile, temp files and lock files are left

@@ -1,5 +1,5 @@
 /**
- * Review: `realProcessPort().activeResources()` subtracts only *its own* keep-alive timers, and
+ * Regression (found in review): `realProcessPort().activeResources()` subtracts only *its own* keep-alive timers, and
  * every app gets its own port (resolveSettings calls `realProcessPort()` per app). With two apps in
  * one process, the app that stops first sees the other app's keep-alive `Timeout` — rxrun's own
  * handle, not one the user opened — and reports it in `openHandles` (and `runApp` would log

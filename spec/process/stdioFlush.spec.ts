@@ -1,5 +1,5 @@
 /**
- * Review: output written by the app right before it stops is lost when stdout is a pipe whose
+ * Regression (found in review): output written by the app right before it stops is lost when stdout is a pipe whose
  * reader is slower than the writer (a log shipper, `| tee`, a supervisor). On Linux, Node writes to
  * pipes asynchronously; `process.exit()` (the exit path) and the re-raised signal (the raise path)
  * drop whatever is still queued. rxrun's real port exits one `setImmediate` after `stopped`, without

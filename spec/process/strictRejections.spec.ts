@@ -1,5 +1,5 @@
 /**
- * Review: under `node --unhandled-rejections=strict` one rejected promise reaches rxrun twice — as
+ * Regression (found in review): under `node --unhandled-rejections=strict` one rejected promise reaches rxrun twice — as
  * an 'uncaughtException' (origin 'unhandledRejection') and then as an 'unhandledRejection' — and
  * the outcome records the one failure as two errors (the first mislabelled `uncaughtException`), the
  * log prints it twice and a second shutdown request is recorded. Node passes `origin` to

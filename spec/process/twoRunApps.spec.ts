@@ -1,5 +1,5 @@
 /**
- * Review: `runApp` twice in one process. On SIGTERM both apps shut down; the first to reach
+ * Regression (found in review): `runApp` twice in one process. On SIGTERM both apps shut down; the first to reach
  * `stopped` re-raises (or exits) at once, and the process dies in the middle of the other app's
  * shutdown: its finalizer never completes, its outcome is never reported, nothing names what was
  * cut off. Either rxrun refuses the second `runApp` with a clear error, or the process edge waits

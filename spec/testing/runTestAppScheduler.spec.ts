@@ -1,4 +1,4 @@
-// runTestApp(main, { scheduler }) gives the scheduler to the app but not to the test process it
+// Regression (found in review), the defect it guards against: runTestApp(main, { scheduler }) gives the scheduler to the app but not to the test process it
 // creates, which keeps asyncScheduler: outside `TestScheduler.run` (the classic `flush()` style) a
 // `port.signal('SIGTERM', 5)` is a real 5 ms timer, so the flush sees no shutdown at all.
 import { NEVER } from 'rxjs';
@@ -13,7 +13,7 @@ it('runTestApp uses the `scheduler` option for the port it creates', () => {
   app.outcome$.subscribe((o) => (outcome = o));
   app.port.signal('SIGTERM', 5);
   testScheduler.flush();
-  expect(outcome?.reason).toEqual({ kind: 'signal', signal: 'SIGTERM' }); // today: undefined (a real timer is pending)
+  expect(outcome?.reason).toEqual({ kind: 'signal', signal: 'SIGTERM' }); // before the fix: undefined (a real timer is pending)
   expect(outcome?.shutdownMs).toBe(0);
   expect(testScheduler.now()).toBe(5);
 });
