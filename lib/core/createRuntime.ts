@@ -3,7 +3,7 @@ import {
   from, ignoreElements, map, race, tap, timer, type ObservableInput,
 } from 'rxjs';
 import { markRunning, registerInternals, type AppInternals, type ProtectedTicket } from './appRegistry.js';
-import { StepTimeoutError } from './errors.js';
+import { StepTimeoutError, describeError } from './errors.js';
 import { guardTeardown } from './guardTeardown.js';
 import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
 import { logLifecycleEvent } from './logLifecycleEvent.js';
@@ -99,9 +99,13 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function emit(event: LifecycleEvent): void {
     send(() => {
       if (logger !== undefined) log(() => logLifecycleEvent(logger, event));
-      events$.next(event);
-      sink.next(event);
+      deliver(event);
     });
+  }
+
+  function deliver(event: LifecycleEvent): void {
+    events$.next(event);
+    sink.next(event);
   }
 
   function log(write: () => void): void {
@@ -114,10 +118,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       errors.push(record);
       if (phase === 'stopped') return;
       const event: LifecycleEvent = { type: 'error', record, at: now() };
-      send(() => {
-        events$.next(event);
-        sink.next(event);
-      });
+      send(() => deliver(event));
     }
   }
 
@@ -130,8 +131,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     const record: ErrorRecord = name === undefined ? { source, error } : { source, name, error };
     errors.push(record);
     if (phase === 'stopped') {
-      // Only reachable when the subscriber abandoned the app: there is no outcome left to carry it.
-      log(() => logger?.error?.(`rxrun: ${source} error after the app was abandoned: ${describe(error)}`));
+      // No event can carry it any more (while `finish` builds the outcome it still lands there).
+      log(() => logger?.error?.(`rxrun: ${source} error while the app stopped: ${describeError(error)}`));
       return;
     }
     emit({ type: 'error', record, at: now() });
@@ -371,17 +372,12 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     });
   }
 
-  // Completes a subject whose subscribers' teardown may throw; after `stopped` the error can only be logged.
+  // Completes a subject whose subscribers' teardown may throw.
   function completeReporting(subject: { complete(): void }): void {
     try {
       subject.complete();
     } catch (error) {
-      if (phase === 'stopped' && subject === events$) {
-        log(() => logger?.error?.(`rxrun: a subscriber of app.events$ threw while it was completed: ${describe(error)}`));
-      } else {
-        const all = error instanceof UnsubscriptionError ? error.errors : [error];
-        for (const each of all) errors.push({ source: 'teardown', error: each });
-      }
+      reportTeardownError(error);
     }
   }
 
@@ -397,9 +393,6 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     releaseProcess();
     completeReporting(shutdown$);
     completeReporting(events$);
-    for (const record of errors) {
-      if (record.source === 'teardown') log(() => logger?.error?.(`rxrun: teardown error while the app was abandoned: ${describe(record.error)}`));
-    }
   }
 
   function onSignal(signal: NodeJS.Signals): void {
@@ -483,9 +476,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       throw new Error(`app.onShutdown: hook '${step.name}' registered in phase '${phase}'; hooks run in 'stopping' and must be registered before it ends`);
     }
     hooks.push(step);
-    // Not gated on `flow`: the first hook runs synchronously inside the flow's subscribe, before `flow`
-    // is assigned, and a hook it registers must still be queued. Before `queue = [...hooks]` the push
-    // is overwritten by that copy, so nothing runs twice.
+    // Hooks run from the live queue, so one registered by a running hook still runs; a push made before
+    // `queue = [...hooks]` is overwritten by that copy, so nothing runs twice.
     if (phase === 'stopping') queue.push(step);
   }
 

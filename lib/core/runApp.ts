@@ -17,7 +17,7 @@ const portsInUse = new WeakSet<ProcessPort>();
  *
  * ```
  * process: ----------SIGTERM
- * app:     s-r-------q-d-f-x          then exit: re-raise SIGTERM (143), or 0 / 1
+ * app:     (sr)------q-d-f-x          then exit: re-raise SIGTERM (143), or 0 / 1
  * ```
  *
  * @example

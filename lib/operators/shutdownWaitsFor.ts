@@ -104,8 +104,8 @@ export function shutdownWaitsFor<T>(
       return () => {
         attached = false;
         if (settled) return;
-        // Detach only when the app's own shutdown unsubscribes (its shutdown$ notification, e.g. through
-        // `untilShutdown`, or its root teardown); any other unsubscription cancels, unless shielded.
+        // Detach only when the app's own shutdown unsubscribes (its root teardown, or `untilShutdown`);
+        // any other unsubscription cancels, unless shielded.
         if (ticket !== undefined && (shield || internals.detaching)) return;
         settle();
         upstream?.unsubscribe();
