@@ -11,6 +11,6 @@ export { realProcessPort } from './process/realProcessPort.js';
 export type { ProcessPort } from './process/ProcessPort.js';
 export { ForcedShutdownError, NoCurrentAppError, ProcessAlreadyOwnedError, ShutdownTimeoutError, StepTimeoutError } from './core/errors.js';
 export type {
-  AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, ExitCodeMode, Executor, LifecycleEvent, LifecycleEventOf, Logger,
+  AppContext, AppMain, AppOutcome, DrainStep, ErrorRecord, ErrorSource, ExitCodeMode, Executor, LifecycleEvent, LifecycleEventOf, Logger,
   PendingItem, PendingReport, Phase, RunAppOptions, ShutdownReason, SpawnOptions, StepOptions,
 } from './core/types.js';

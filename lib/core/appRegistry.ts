@@ -1,5 +1,6 @@
+import type { ObservableInput } from 'rxjs';
 import { NoCurrentAppError } from './errors.js';
-import type { AppContext, ErrorSource, Phase } from './types.js';
+import type { AppContext, ErrorSource, LifecycleEvent, Phase } from './types.js';
 
 /** A unit of protected work registered with a running app. */
 export interface ProtectedTicket {
@@ -19,6 +20,18 @@ export interface AppInternals {
   protect(name: string, cutOff: () => void): ProtectedTicket | undefined;
   /** Reports an error under the app's error policy. */
   reportError(source: ErrorSource, name: string | undefined, error: unknown): void;
+  /** Emits a lifecycle event of an extension (`supervise`, `serve$`, …) in order with the app's own; ignored once stopped. */
+  emit(event: LifecycleEvent): void;
+  /**
+   * Registers a finalizer that can be withdrawn (a resource released early need not be released
+   * again). Runs LIFO with `app.defer` finalizers. Returns the withdraw function, or `undefined` when
+   * the app is past the point where a new finalizer could run (stopped).
+   */
+  addFinalizer(name: string, run: () => ObservableInput<unknown> | void, timeout?: number): (() => void) | undefined;
+  /** Scheduler ms left of the shutdown budget; `Infinity` before shutdown began. */
+  remainingBudget(): number;
+  /** Sends an IPC message to the parent when the process has a channel (PM2 `wait_ready`); false otherwise. */
+  sendToParent(message: unknown): boolean;
 }
 
 const internalsByContext = new WeakMap<AppContext, AppInternals>();

@@ -527,6 +527,33 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       };
     },
     reportError,
+    emit(event: LifecycleEvent): void {
+      if (phase !== 'stopped') emit(event);
+    },
+    addFinalizer(name: string, run: () => ObservableInput<unknown> | void, timeout?: number): (() => void) | undefined {
+      if (phase === 'stopped') return undefined;
+      const step: Step = { kind: 'finalizer', name, run, timeout };
+      finalizers.push(step);
+      if (phase === 'finalizing') queue.unshift(step);
+      return () => {
+        const index = finalizers.lastIndexOf(step);
+        if (index >= 0) finalizers.splice(index, 1);
+        const queued = queue.indexOf(step);
+        if (queued >= 0) queue.splice(queued, 1);
+      };
+    },
+    remainingBudget(): number {
+      return reason === undefined || starting ? Infinity : Math.max(0, requestedAt + settings.shutdownTimeout - now());
+    },
+    sendToParent(message: unknown): boolean {
+      if (phase === 'stopped' || port.send === undefined) return false;
+      try {
+        return port.send(message);
+      } catch (error) {
+        reportError('server', 'process.send', error);
+        return false;
+      }
+    },
   };
   registerInternals(internals);
 

@@ -77,6 +77,19 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
       logger.info?.(`rxrun: stopped (${outcome.status}, ${describeReason(outcome.reason)}) after ${outcome.shutdownMs} ms. Bye!`);
       return;
     }
+    case 'task-restart':
+      logger.warn?.(`rxrun: restarting '${event.name}' in ${event.delayMs} ms (restart ${event.attempt})${event.error === undefined ? '' : ` after: ${describeError(event.error)}`}`);
+      return;
+    case 'task-gave-up':
+      logger.error?.(`rxrun: gave up restarting '${event.name}' after ${event.restarts} restart${event.restarts === 1 ? '' : 's'}: ${describeError(event.error)}`);
+      return;
+    case 'server-listening':
+      logger.info?.(`rxrun: server '${event.name}' listening on ${event.address}`);
+      return;
+    case 'server-drain':
+      if (event.step === 'destroyed') logger.warn?.(`rxrun: server '${event.name}' drain timed out; destroyed ${event.count}: ${event.names.join(', ')}`);
+      else logger.debug?.(`rxrun: server '${event.name}' drain: ${event.step} (${event.count})`);
+      return;
     default:
       return;
   }

@@ -52,7 +52,15 @@ export type ErrorSource =
   | 'teardown'
   | 'uncaughtException'
   | 'unhandledRejection'
-  | 'logger';
+  | 'logger'
+  /** A `timer$` tick failed (ticking went on). */
+  | 'tick'
+  /** A `taskGroup` child failed in a persistent group with no `onError`. */
+  | 'group'
+  /** A `resource$` acquire or release failed. */
+  | 'resource'
+  /** A `serve$` server failed while listening or draining. */
+  | 'server';
 
 /**
  * One error the app saw, with where it came from.
@@ -179,7 +187,71 @@ export type LifecycleEvent =
   | { readonly type: 'protected-drained'; readonly at: number }
   | { readonly type: 'finalizers-start'; readonly count: number; readonly at: number }
   | { readonly type: 'timeout' | 'forced'; readonly report: PendingReport; readonly at: number }
-  | { readonly type: 'stopped'; readonly outcome: AppOutcome; readonly at: number };
+  | { readonly type: 'stopped'; readonly outcome: AppOutcome; readonly at: number }
+  | {
+      /** `supervise` restarts a task after `delayMs` (the `attempt`-th restart). */
+      readonly type: 'task-restart';
+      readonly name: string;
+      readonly attempt: number;
+      readonly delayMs: number;
+      /** The error that ended the previous run, or `undefined` when it completed (`restart: 'always'`). */
+      readonly error: unknown;
+      readonly at: number;
+    }
+  | {
+      /** `supervise` gave up: `maxRestarts` within `within` ms exceeded; the error goes to the app's policy. */
+      readonly type: 'task-gave-up';
+      readonly name: string;
+      readonly restarts: number;
+      readonly error: unknown;
+      readonly at: number;
+    }
+  | {
+      /** A `serve$` server is listening. */
+      readonly type: 'server-listening';
+      readonly name: string;
+      readonly address: string;
+      readonly at: number;
+    }
+  | {
+      /** One step of a `serve$` drain (see `DrainStep`). */
+      readonly type: 'server-drain';
+      readonly name: string;
+      readonly step: DrainStep;
+      /** Connections (or sessions) the step acted on. */
+      readonly count: number;
+      /** Their descriptions, for `destroyed` (at most 50). */
+      readonly names: readonly string[];
+      readonly at: number;
+    }
+  | {
+      /** `process.send('ready')` was sent (PM2 `wait_ready`) once every `serve$` was listening. */
+      readonly type: 'ready-sent';
+      readonly at: number;
+    };
+
+/**
+ * The steps of a `serve$` drain, in order. Each is a `server-drain` lifecycle event.
+ *
+ * ```
+ * readiness-down ─► drain-delay ─► stop-accepting ─► close-idle ─► goaway ─► upgraded ─► drained
+ *                                                                         (timeout) ─► destroyed
+ * ```
+ *
+ * @example
+ * ```ts
+ * app.events$.pipe(filter((e) => e.type === 'server-drain')).subscribe((e) => console.log(e.step, e.count));
+ * ```
+ */
+export type DrainStep =
+  | 'readiness-down'
+  | 'drain-delay'
+  | 'stop-accepting'
+  | 'close-idle'
+  | 'goaway'
+  | 'upgraded'
+  | 'drained'
+  | 'destroyed';
 
 /**
  * The lifecycle events of one `type`, narrowed (works for members that share a shape, such as

@@ -32,6 +32,8 @@ export interface ProcessPort {
    * until libuv's close callback has run). The app waits for it before `stopped` names open handles.
    */
   settle?(done: () => void): void;
+  /** Optional: sends an IPC message to the parent (`process.send`); returns false when there is no connected channel. */
+  send?(message: unknown): boolean;
   /** Writes one line to the diagnostic stream (stderr). */
   writeLine(line: string): void;
   /** Ends the process with this status (the real port: once the current microtasks have run). */

@@ -53,6 +53,10 @@ function createRealProcessPort(): ProcessPort {
       process.on(kind, handler);
       return () => void process.off(kind, handler);
     },
+    send(message) {
+      if (typeof process.send !== 'function' || !process.connected) return false;
+      return process.send(message);
+    },
     keepAlive() {
       keepAliveCount += 1;
       const handle = setInterval(() => undefined, KEEP_ALIVE_PERIOD_MS); // real-time: a timer is how Node is held open

@@ -49,6 +49,8 @@ export interface TestProcess extends ProcessPort {
   readonly raisedSignal: NodeJS.Signals | undefined;
   /** Every line written by the default logger. */
   readonly lines: readonly string[];
+  /** Every IPC message the app sent to its parent (only when `ipc` is true), e.g. PM2's `'ready'`. */
+  readonly sent: readonly unknown[];
   /** What `activeResources()` reports (set it to simulate leaked handles). */
   resources: string[];
 }
@@ -84,6 +86,7 @@ export function createTestProcess(config?: TestProcessConfig): TestProcess {
   let exitCode: number | undefined;
   let raisedSignal: NodeJS.Signals | undefined;
   const lines: string[] = [];
+  const sent: unknown[] = [];
 
   const listen = (event: string, listener: (value: never) => void) => {
     const set = listeners.get(event) ?? new Set();
@@ -121,6 +124,11 @@ export function createTestProcess(config?: TestProcessConfig): TestProcess {
       };
     },
     activeResources: () => [...port.resources],
+    send: (message) => {
+      if (!ipc) return false;
+      sent.push(message);
+      return true;
+    },
     writeLine: (line) => void lines.push(line),
     exit(code) {
       exitCode ??= code;
@@ -148,6 +156,7 @@ export function createTestProcess(config?: TestProcessConfig): TestProcess {
       return raisedSignal;
     },
     lines,
+    sent,
   };
   return port;
 }

@@ -40,6 +40,16 @@ export function label(event: LifecycleEvent): string {
       return `${event.type}:${event.report.phase}`;
     case 'stopped':
       return `stopped:${event.outcome.status}`;
+    case 'task-restart':
+      return `task-restart:${event.name}:${event.attempt}`;
+    case 'task-gave-up':
+      return `task-gave-up:${event.name}`;
+    case 'server-listening':
+      return `server-listening:${event.name}`;
+    case 'server-drain':
+      return `server-drain:${event.name}:${event.step}`;
+    case 'ready-sent':
+      return 'ready-sent';
   }
 }
 
