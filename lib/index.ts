@@ -7,6 +7,16 @@ export { fromAbortSignal } from './core/fromAbortSignal.js';
 export { shutdownWaitsFor } from './operators/shutdownWaitsFor.js';
 export type { ShutdownWaitsForConfig } from './operators/shutdownWaitsFor.js';
 export { untilShutdown } from './operators/untilShutdown.js';
+export { taskGroup } from './tasks/taskGroup.js';
+export type { TaskGroup, TaskGroupConfig, TaskGroupEvent, TaskGroupSpawnOptions, TaskGroupState, TaskResult } from './tasks/taskGroupTypes.js';
+export { supervise } from './tasks/supervise.js';
+export type { BackoffConfig, SuperviseConfig } from './tasks/supervise.js';
+export { SupervisorGaveUpError, TaskGroupClosedError } from './tasks/errors.js';
+export { serve$ } from './net/serve$.js';
+export type { ServableServer, ServeConfig, ServeListening } from './net/serve$.js';
+export { DrainTimeoutError } from './net/DrainTimeoutError.js';
+export { probes } from './net/probes.js';
+export type { ProbeCheck, ProbeCheckResult, ProbeListening, ProbePaths, ProbeRequest, ProbeResponse, Probes, ProbesConfig } from './net/probes.js';
 export { realProcessPort } from './process/realProcessPort.js';
 export type { ProcessPort } from './process/ProcessPort.js';
 export { ForcedShutdownError, NoCurrentAppError, ProcessAlreadyOwnedError, ShutdownTimeoutError, StepTimeoutError } from './core/errors.js';
@@ -14,3 +24,11 @@ export type {
   AppContext, AppMain, AppOutcome, DrainStep, ErrorRecord, ErrorSource, ExitCodeMode, Executor, LifecycleEvent, LifecycleEventOf, Logger,
   PendingItem, PendingReport, Phase, RunAppOptions, ShutdownReason, SpawnOptions, StepOptions,
 } from './core/types.js';
+export { resource$ } from './resources/resource$.js';
+export type { ResourceConfig } from './resources/resource$.js';
+export { resources$ } from './resources/resources$.js';
+export type { HeldResources } from './resources/resources$.js';
+export { ResourceEmptyError, ResourceTimeoutError } from './resources/resourceErrors.js';
+export { timer$ } from './timers/timer$.js';
+export type { TickErrorInfo, TickFn, TimerConfig, TimerMiss, TimerMissTotals, TimerPolicy } from './timers/timer$.js';
+export { TimerQueueOverflowError } from './timers/TimerQueueOverflowError.js';

@@ -21,7 +21,7 @@ let packedFiles: string[] = [];
 
 function run(command: string, args: string[], cwd: string, options: ExecFileSyncOptions = {}): string {
   try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: 'pipe', timeout: 180_000, ...options }) as string;
+    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: 'pipe', timeout: 180_000, maxBuffer: 256 * 1024 * 1024, ...options }) as string;
   } catch (error) {
     const failed = error as { status?: number; stdout?: string; stderr?: string; message: string };
     throw new Error(

@@ -1,0 +1,45 @@
+import { timer } from 'rxjs';
+import type { AppInternals } from '../core/appRegistry.js';
+
+/** One `serve$` taking part in its app's readiness drain (internal). */
+export interface DrainDelayMember {
+  name(): string;
+  readonly delay: number;
+  /** Open connections, for the events' counts. */
+  connections(): number;
+}
+
+const membersByApp = new WeakMap<AppInternals, Set<DrainDelayMember>>();
+
+/**
+ * Joins the app's shutdown-time readiness drain: in `stopping`, every member's `readiness-down` step
+ * is emitted, then the app waits the *longest* member's `drainDelay` once (not the sum) while every
+ * server still accepts. One `app.onShutdown` hook per app does it. Returns the leave function.
+ */
+export function joinDrainDelay(internals: AppInternals, member: DrainDelayMember): () => void {
+  let members = membersByApp.get(internals);
+  if (members === undefined) {
+    const created = new Set<DrainDelayMember>();
+    members = created;
+    membersByApp.set(internals, created);
+    const phase = internals.phase;
+    if (phase === 'starting' || phase === 'running') {
+      internals.context.onShutdown(() => readinessDrain(internals, created), { name: 'serve$ readiness drain' });
+    }
+  }
+  const joined = members;
+  joined.add(member);
+  return () => void joined.delete(member);
+}
+
+function readinessDrain(internals: AppInternals, members: Set<DrainDelayMember>) {
+  const { scheduler } = internals.context;
+  const current = [...members];
+  const step = (member: DrainDelayMember, type: 'readiness-down' | 'drain-delay') =>
+    internals.emit({ type: 'server-drain', name: member.name(), step: type, count: member.connections(), names: [], at: scheduler.now() });
+  for (const member of current) step(member, 'readiness-down');
+  const delay = Math.max(0, ...current.map((member) => member.delay));
+  if (delay === 0) return undefined;
+  for (const member of current) step(member, 'drain-delay');
+  return timer(delay, scheduler);
+}

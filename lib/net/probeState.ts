@@ -1,0 +1,134 @@
+import {
+  BehaviorSubject, EMPTY, Observable, concat, defer, distinctUntilChanged, exhaustMap, filter, finalize, ignoreElements, map, share,
+  switchMap, takeUntil, tap, timer, type SchedulerLike,
+} from 'rxjs';
+import type { AppInternals } from '../core/appRegistry.js';
+import type { Phase } from '../core/types.js';
+import { runChecks$, type ProbeCheck, type ProbeCheckResult } from './probeChecks.js';
+
+/** What the probes know of their app at one moment (internal). */
+export interface ProbeSnapshot {
+  readonly phase: Phase;
+  /** Not stopped: `/livez`. */
+  readonly alive: boolean;
+  /** Reached `running` once: `/startupz`. */
+  readonly started: boolean;
+  /** `running` and no shutdown requested: the gate of `/readyz`. */
+  readonly accepting: boolean;
+  /** The last evaluation of the checks; `undefined` before the first. */
+  readonly checks: readonly ProbeCheckResult[] | undefined;
+}
+
+/** One `probes()` instance bound to its app (internal). */
+export interface ProbeState {
+  readonly internals: AppInternals;
+  /** Current snapshot, replayed; completes when the app's events end (at `stopped`). */
+  readonly snapshot$: BehaviorSubject<ProbeSnapshot>;
+  /** True while the app accepts traffic and every check passed in the last evaluation. */
+  isReady(snapshot: ProbeSnapshot): boolean;
+  /** Runs the checks, sharing a run in flight; cancelled (no value) when the gate goes down. */
+  evaluate$(): Observable<readonly ProbeCheckResult[]>;
+  /** Re-evaluates the checks every `checkInterval` while accepting (shared; runs while subscribed). */
+  readonly polling$: Observable<never>;
+}
+
+export interface ProbeStateSettings {
+  readonly checks: readonly (readonly [string, ProbeCheck])[];
+  readonly checkTimeout: number;
+  readonly checkInterval: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/**
+ * Follows the app's lifecycle events: the gate drops at the first shutdown request (before the
+ * `stopping` phase event), `alive` at `stopped`; the snapshot completes with the app's events.
+ */
+export function createProbeState(internals: AppInternals, settings: ProbeStateSettings): ProbeState {
+  const { checks, checkTimeout, checkInterval, scheduler } = settings;
+  let requested = false;
+  const initialPhase = internals.phase;
+  const snapshot$ = new BehaviorSubject<ProbeSnapshot>({
+    phase: initialPhase,
+    alive: initialPhase !== 'stopped',
+    started: initialPhase !== 'starting',
+    // A request made while starting is invisible from here (no event left to hear): it begins the
+    // shutdown right after `running`, so the gate would be open for that one synchronous step at most.
+    accepting: initialPhase === 'running' && !internals.context.signal.aborted,
+    checks: undefined,
+  });
+  // Updates made while one is being delivered (a synchronous check run started by the gate opening)
+  // wait for it: delivered inside it, they would reach later subscribers before the older value.
+  const queued: (() => void)[] = [];
+  let delivering = false;
+  const deliver = (action: () => void) => {
+    queued.push(action);
+    if (delivering) return;
+    delivering = true;
+    try {
+      for (let next = queued.shift(); next !== undefined; next = queued.shift()) next();
+    } finally {
+      delivering = false;
+    }
+  };
+  const update = (change: Partial<ProbeSnapshot> | ((current: ProbeSnapshot) => Partial<ProbeSnapshot>)) =>
+    deliver(() => snapshot$.next({ ...snapshot$.value, ...(typeof change === 'function' ? change(snapshot$.value) : change) }));
+
+  internals.context.events$.subscribe({
+    next: (event) => {
+      if (event.type === 'shutdown-requested' && event.first) {
+        requested = true;
+        update({ accepting: false });
+      } else if (event.type === 'phase') {
+        const { phase } = event;
+        update((current) => ({
+          phase,
+          alive: phase !== 'stopped',
+          started: current.started || phase === 'running',
+          accepting: phase === 'running' && !requested,
+        }));
+      }
+    },
+    complete: () => {
+      update({ alive: false, accepting: false });
+      deliver(() => snapshot$.complete());
+    },
+  });
+
+  const accepting$ = snapshot$.pipe(map((snapshot) => snapshot.accepting), distinctUntilChanged());
+  const gateDown$ = accepting$.pipe(filter((accepting) => !accepting));
+  let inFlight: Observable<readonly ProbeCheckResult[]> | undefined;
+
+  const evaluate$ = () =>
+    defer(() => {
+      if (!snapshot$.value.accepting) return EMPTY;
+      inFlight ??= runChecks$(checks, checkTimeout, scheduler).pipe(
+        takeUntil(gateDown$),
+        tap((results) => update({ checks: results })),
+        finalize(() => {
+          inFlight = undefined;
+        }),
+        share(),
+      );
+      return inFlight;
+    });
+
+  const polling$ =
+    checks.length === 0
+      ? EMPTY
+      : accepting$.pipe(
+          switchMap((accepting) =>
+            accepting ? concat(evaluate$(), timer(checkInterval, checkInterval, scheduler).pipe(exhaustMap(evaluate$))) : EMPTY,
+          ),
+          ignoreElements(),
+          share(),
+        );
+
+  return {
+    internals,
+    snapshot$,
+    isReady: (snapshot) =>
+      snapshot.accepting && (checks.length === 0 || (snapshot.checks !== undefined && snapshot.checks.every((result) => result.status === 'pass'))),
+    evaluate$,
+    polling$,
+  };
+}

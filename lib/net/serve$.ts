@@ -1,0 +1,300 @@
+import type * as http from 'node:http';
+import type * as http2 from 'node:http2';
+import type * as https from 'node:https';
+import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
+import { NoCurrentAppError } from '../core/errors.js';
+import { isAppContext, resolveApp, type AppInternals } from '../core/appRegistry.js';
+import type { AppContext, DrainStep } from '../core/types.js';
+import {
+  checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
+} from '../core/validate.js';
+import { drainServer, type DrainRun } from './drainServer.js';
+import { joinDrainDelay } from './joinDrainDelay.js';
+import { joinReadySignal } from './joinReadySignal.js';
+import { listeningUrl, serverKind } from './serverKind.js';
+import { trackConnections } from './trackConnections.js';
+
+/**
+ * Any server `serve$` drains: Express/Koa/Fastify's underlying `http(s)` server, HTTP/2, or raw `net`/`tls`.
+ *
+ * @example
+ * ```ts
+ * const servers: ServableServer[] = [http.createServer(expressApp), http2.createSecureServer({ key, cert }), net.createServer()];
+ * ```
+ */
+export type ServableServer = http.Server | https.Server | http2.Http2Server | http2.Http2SecureServer | net.Server;
+
+/**
+ * What `serve$` emits once the server listens.
+ *
+ * @example
+ * ```ts
+ * serve$(server, 0).subscribe(({ url }) => console.log('listening on', url)); // http://127.0.0.1:41234
+ * ```
+ */
+export interface ServeListening {
+  /** The server passed in. */
+  readonly server: ServableServer;
+  /** `server.address()`: the bound address (so port 0 works), or the pipe path. */
+  readonly address: net.AddressInfo | string;
+  /**
+   * `http://127.0.0.1:PORT`, `https://…`, `tcp://…` (`net`), `tls://…` (`tls`), or `unix:/path`. The
+   * unspecified address (all interfaces, Node's default) is given as `127.0.0.1`.
+   */
+  readonly url: string;
+}
+
+/**
+ * Options of {@link serve$}.
+ *
+ * @example
+ * ```ts
+ * serve$(server, 8080, { name: 'api', drainDelay: 5000, drainTimeout: 15_000 });
+ * ```
+ */
+export interface ServeConfig {
+  /** Names the server in events, logs and reports. Default: its URL once listening. */
+  name?: string;
+  /** The app whose shutdown drains the server. Default: the one app running in this process, if any. */
+  app?: AppContext;
+  /**
+   * Ms to keep accepting after readiness went down, so load balancers stop routing here first.
+   * Default 0, or 5000 when `KUBERNETES_SERVICE_HOST` is set. Several servers in one app wait the
+   * longest delay once. Applies to the app's shutdown only (not to other unsubscriptions).
+   */
+  drainDelay?: number;
+  /**
+   * Ms the drain may take before what is still open is destroyed and named (a `DrainTimeoutError`
+   * reported with source `'server'`). Default: the app's remaining shutdown budget less a margin
+   * (10%, at most 1 s), so the server names its sockets before the app's own cut-off; 10 000 when no
+   * shutdown budget applies (no app, or an unsubscription before shutdown). Never more than that limit.
+   */
+  drainTimeout?: number;
+  /** Called once per upgraded (WebSocket) socket at the drain, to send a close frame. Default: `socket.end()`. */
+  onUpgradedSocket?: (socket: Duplex) => void;
+  /** `net` servers: called once per connection at the drain, to let the protocol say goodbye. Default: `socket.end()`. */
+  onConnectionDrain?: (socket: net.Socket) => void;
+  /** Times `drainDelay` is not (the app's scheduler is) — `drainTimeout`. Default: the app's scheduler, else `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+}
+
+const WHERE = 'serve$';
+const CONFIG_KEYS = ['name', 'app', 'drainDelay', 'drainTimeout', 'onUpgradedSocket', 'onConnectionDrain', 'scheduler'];
+const LISTEN_KEYS = ['port', 'host', 'path', 'backlog', 'exclusive', 'readableAll', 'writableAll', 'ipv6Only', 'signal', 'reusePort'];
+const STANDALONE_DRAIN_TIMEOUT = 10_000;
+const KUBERNETES_DRAIN_DELAY = 5_000;
+
+/**
+ * Runs a server as a task of the app: listens, emits once listening, and on shutdown *drains* it —
+ * no request in flight is reset or truncated, and the app stops right after the last response.
+ *
+ * The drain, each step a `server-drain` event: in `stopping`, `readiness-down`, then `drain-delay`
+ * (still accepting); in `draining`, `stop-accepting` (`server.close()`), `close-idle` (HTTP/1
+ * in-flight responses get `Connection: close`, idle keep-alive sockets — also ones that never sent a
+ * byte — get FIN, never RST; a busy socket ends right after its last response; `net` connections go
+ * to `onConnectionDrain`), `goaway` (HTTP/2 `session.close()`: open streams finish), `upgraded`
+ * (WebSocket sockets to `onUpgradedSocket`), then `drained` — or, at `drainTimeout`, `destroyed`
+ * naming what was still open. The app waits for the drain (protected work). Any other
+ * unsubscription drains too. `listen` as a number is a port on all interfaces (Node's default);
+ * pass `{ port, host: '127.0.0.1' }` to bind the loopback only. Listen errors (`EADDRINUSE`) error
+ * the observable with Node's error.
+ *
+ * ```
+ * serve$:     ---L---------------------          L: listening ({ server, address, url })
+ * shutdown:   ----------^
+ * events:     ---l------r--d---s-c-g-u----D      l server-listening, r readiness-down, d drain-delay,
+ *                                                 s stop-accepting, c close-idle, g goaway, u upgraded, D drained
+ * app:        running   stopping  draining (waits for D)  finalizing
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { runApp, serve$ } from 'rxrun';
+ * const server = createServer((req, res) => res.end('hello\n'));
+ * runApp((app) => serve$(server, { port: 3000 }, { app }));
+ * ```
+ */
+export function serve$(server: ServableServer, listen: number | net.ListenOptions, config?: ServeConfig): Observable<ServeListening> {
+  const kind = serverKind(server);
+  if (kind === undefined) {
+    throw new TypeError(`${WHERE}: 'server' must be a net.Server (http, https, http2, net or tls), got ${describe(server)}`);
+  }
+  const listenOptions = checkListen(listen);
+  const options = checkObject(WHERE, 'config', config);
+  checkKnownKeys(WHERE, options, CONFIG_KEYS);
+  const fixedName = checkString(WHERE, 'name', options['name']);
+  const app = options['app'];
+  if (app !== undefined && !isAppContext(app)) throw new TypeError(`${WHERE}: option 'app' must be the AppContext passed to main, got ${describe(app)}`);
+  const drainDelay = checkDuration(WHERE, 'drainDelay', options['drainDelay']) ?? defaultDrainDelay();
+  const drainTimeout = checkDuration(WHERE, 'drainTimeout', options['drainTimeout']);
+  const onUpgradedSocket = options['onUpgradedSocket'] as ServeConfig['onUpgradedSocket'];
+  if (onUpgradedSocket !== undefined) checkFunction(WHERE, 'onUpgradedSocket', onUpgradedSocket);
+  const onConnectionDrain = options['onConnectionDrain'] as ServeConfig['onConnectionDrain'];
+  if (onConnectionDrain !== undefined) checkFunction(WHERE, 'onConnectionDrain', onConnectionDrain);
+  const schedulerOption = checkScheduler(WHERE, options['scheduler']);
+
+  return new Observable<ServeListening>((subscriber) => {
+    const internals = findApp(app as AppContext | undefined);
+    if (server.listening) {
+      subscriber.error(new Error(`${WHERE}: the server is already listening; pass it to serve$ before calling listen()`));
+      return undefined;
+    }
+    const scheduler = schedulerOption ?? internals?.context.scheduler ?? asyncScheduler;
+    let name = fixedName ?? `${kind.scheme} server`;
+    let drain: DrainRun | undefined;
+    let tornDown = false;
+
+    const report = (error: unknown) => {
+      if (internals !== undefined) internals.reportError('server', name, error);
+      // No app to report to, and the subscriber may be gone: a process warning is the one channel left.
+      else if (error instanceof Error) process.emitWarning(error.message, { type: error.name });
+      else process.emitWarning(String(error), { type: 'ServeError' });
+    };
+    const guarded =
+      <T>(hook: ((value: T) => void) | undefined, fallback: (value: T) => void) =>
+      (value: T) => {
+        try {
+          (hook ?? fallback)(value);
+        } catch (error) {
+          report(error);
+          fallback(value);
+        }
+      };
+    const tracker = trackConnections(server, kind, {
+      onUpgradedSocket: guarded(onUpgradedSocket, (socket) => void socket.end()),
+      onConnectionDrain: guarded(onConnectionDrain, (socket) => void socket.end()),
+      onClosed: () => drain?.check(),
+    });
+    const leaveDrainDelay = internals === undefined ? undefined : joinDrainDelay(internals, { name: () => name, delay: drainDelay, connections: () => tracker.size });
+    const ready = internals === undefined ? undefined : joinReadySignal(internals);
+
+    const onListening = () => {
+      server.removeListener('error', onListenError);
+      server.on('error', onServerError);
+      const address = server.address();
+      const url = listeningUrl(kind, address);
+      if (fixedName === undefined) name = url;
+      internals?.emit({ type: 'server-listening', name, address: url, at: scheduler.now() });
+      subscriber.next({ server, address: address ?? url, url });
+      ready?.listening();
+    };
+    const onListenError = (error: unknown) => {
+      server.removeListener('listening', onListening);
+      subscriber.error(error);
+    };
+    const onServerError = (error: unknown) => subscriber.error(error);
+    server.once('listening', onListening);
+    server.once('error', onListenError);
+    try {
+      server.listen(listenOptions);
+    } catch (error) {
+      onListenError(error);
+    }
+
+    return () => {
+      if (tornDown) return;
+      tornDown = true;
+      server.removeListener('listening', onListening);
+      server.removeListener('error', onListenError);
+      server.removeListener('error', onServerError);
+      leaveDrainDelay?.();
+      ready?.leave();
+      if (!server.listening) {
+        tracker.detach();
+        closeWhenBound(server);
+        return;
+      }
+      startDrain();
+    };
+
+    function startDrain(): void {
+      const limit = budgetLimit(internals);
+      const timeoutMs = Math.min(drainTimeout ?? (Number.isFinite(limit) ? limit : STANDALONE_DRAIN_TIMEOUT), limit);
+      let settled = false;
+      const ticket = internals?.protect(`serve$ ${name}`, () => drain?.cutOff());
+      const emitStep = (step: DrainStep, count: number, names: readonly string[] = []) =>
+        internals?.emit({ type: 'server-drain', name, step, count, names, at: scheduler.now() });
+      drain = drainServer({
+        server,
+        tracker,
+        name,
+        scheduler,
+        timeoutMs,
+        emitStep,
+        report,
+        done: () => {
+          if (settled) return;
+          settled = true;
+          tracker.detach();
+          ticket?.done();
+        },
+      });
+    }
+  });
+}
+
+/** A listen that is still binding (a host name being looked up) is closed once bound. */
+function closeWhenBound(server: net.Server): void {
+  const onBound = () => {
+    server.removeListener('error', onFailed);
+    server.close();
+  };
+  const onFailed = () => server.removeListener('listening', onBound);
+  // Only a listen in progress holds a handle or a pending lookup; otherwise nothing happens.
+  server.once('listening', onBound);
+  server.once('error', onFailed);
+  queueMicrotask(() => {
+    // Not binding after all (listen failed synchronously, or was never reached): drop the listeners.
+    if (!isBinding(server)) {
+      server.removeListener('listening', onBound);
+      server.removeListener('error', onFailed);
+    }
+  });
+}
+
+function isBinding(server: net.Server): boolean {
+  return (server as net.Server & { _handle?: unknown })._handle != null || server.listening;
+}
+
+function findApp(app: AppContext | undefined): AppInternals | undefined {
+  if (app !== undefined) return resolveApp(app, WHERE);
+  try {
+    return resolveApp(undefined, WHERE);
+  } catch (error) {
+    // No app at all: serve$ runs standalone. Several apps: ambiguous, so say so.
+    if (error instanceof NoCurrentAppError && /no app is running/.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
+/** The app's remaining budget less a margin (10%, at most 1 s), or Infinity outside a shutdown. */
+function budgetLimit(internals: AppInternals | undefined): number {
+  const remaining = internals?.remainingBudget() ?? Infinity;
+  if (!Number.isFinite(remaining)) return Infinity;
+  return Math.max(0, remaining - Math.min(1000, remaining * 0.1));
+}
+
+function defaultDrainDelay(): number {
+  return process.env['KUBERNETES_SERVICE_HOST'] ? KUBERNETES_DRAIN_DELAY : 0;
+}
+
+function checkListen(listen: unknown): number | net.ListenOptions {
+  if (typeof listen === 'number') {
+    if (!Number.isInteger(listen) || listen < 0 || listen > 65535) {
+      throw new RangeError(`${WHERE}: 'listen' as a port must be an integer from 0 to 65535, got ${listen}`);
+    }
+    return { port: listen };
+  }
+  if (!isPlainObject(listen)) throw new TypeError(`${WHERE}: 'listen' must be a port number or net.ListenOptions, got ${describe(listen)}`);
+  checkKnownKeys(WHERE, listen, LISTEN_KEYS);
+  const port = listen['port'];
+  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new RangeError(`${WHERE}: option 'port' must be an integer from 0 to 65535, got ${describe(port)}`);
+  }
+  checkString(WHERE, 'host', listen['host']);
+  checkString(WHERE, 'path', listen['path']);
+  return listen as net.ListenOptions;
+}

@@ -1,0 +1,279 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2Session } from 'node:http2';
+import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ServerKind } from './serverKind.js';
+
+/** One accepted connection, from its raw TCP socket to its close (internal). */
+interface Connection {
+  readonly key: string;
+  readonly raw: net.Socket;
+  /** What to end: the TLS socket once the handshake is done, else the raw socket. */
+  socket: net.Socket;
+  secured: boolean;
+  /** HTTP/1 responses not finished yet (in flight). */
+  readonly responses: Set<ServerResponse>;
+  /** `bytesRead` that requests account for: more means a request is arriving (plain HTTP/1 only). */
+  accounted: number;
+  upgraded: Duplex | undefined;
+  session: Http2Session | undefined;
+  /** We ended it (FIN) or handed it to a drain hook. */
+  ended: boolean;
+}
+
+/** Callbacks the tracker calls on user code (wrapped by the caller). */
+export interface TrackerHooks {
+  onUpgradedSocket(socket: Duplex): void;
+  onConnectionDrain(socket: net.Socket): void;
+  /** A connection, session or upgraded socket closed. */
+  onClosed(): void;
+}
+
+/** Tracks a server's connections and performs the drain steps on them (internal to `serve$`). */
+export interface ConnectionTracker {
+  /** Open connections (TCP), HTTP/2 sessions included in them. */
+  readonly size: number;
+  /** Marks the drain begun: new HTTP/1 responses get `Connection: close`; busy sockets end after their last response. */
+  beginDrain(): void;
+  /** HTTP/1: in-flight responses get `Connection: close`, idle sockets get FIN; net: every socket goes to `onConnectionDrain`. */
+  closeIdle(): number;
+  /** HTTP/2: `session.close()` (GOAWAY) on every session. */
+  goaway(): number;
+  /** Upgraded sockets go to `onUpgradedSocket`. */
+  drainUpgraded(): number;
+  /** Descriptions of what is open, at most `limit`. */
+  describe(limit: number): string[];
+  /** Destroys everything still open; returns how many. */
+  destroyAll(): number;
+  /** Removes the tracker's listeners from the server. */
+  detach(): void;
+}
+
+/** Starts tracking `server`'s connections; call before `listen` so none is missed (internal). */
+export function trackConnections(server: net.Server, kind: ServerKind, hooks: TrackerHooks): ConnectionTracker {
+  const connections = new Map<string, Connection>();
+  let draining = false;
+  let nextId = 0;
+  const serverEvents = server as unknown as NodeJS.EventEmitter;
+
+  const keyOf = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string | undefined =>
+    socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
+  const find = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }) => {
+    const key = keyOf(socket);
+    return key === undefined ? undefined : connections.get(key);
+  };
+
+  const onConnection = (raw: net.Socket) => {
+    nextId += 1;
+    // An HTTP/2 session's socket and a TLS socket are other objects than the raw one: match them by remote endpoint.
+    const key = keyOf(raw) ?? `closed#${nextId}`;
+    const connection: Connection = {
+      key, raw, socket: raw, secured: false, responses: new Set(), accounted: 0, upgraded: undefined, session: undefined, ended: false,
+    };
+    connections.set(key, connection);
+    raw.once('close', () => {
+      if (connections.get(key) === connection) connections.delete(key);
+      hooks.onClosed();
+    });
+    if (draining) drainConnection(connection);
+  };
+
+  const onSecureConnection = (socket: net.Socket) => {
+    const connection = find(socket);
+    if (connection === undefined) return;
+    connection.socket = socket;
+    connection.secured = true;
+  };
+
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (request.httpVersionMajor >= 2) return; // HTTP/2 streams: their session drains them
+    const connection = find(request.socket);
+    if (connection === undefined) return;
+    connection.responses.add(response);
+    connection.accounted = connection.raw.bytesRead;
+    request.once('end', () => {
+      connection.accounted = connection.raw.bytesRead;
+    });
+    if (draining) closeAfter(response);
+    const onFinished = () => {
+      if (!connection.responses.delete(response)) return;
+      if (draining && connection.responses.size === 0 && connection.upgraded === undefined) endSocket(connection);
+    };
+    response.once('finish', onFinished);
+    response.once('close', onFinished);
+  };
+
+  const onUpgrade = (_request: IncomingMessage, socket: Duplex) => {
+    const connection = find(socket as net.Socket);
+    if (connection === undefined) return;
+    connection.upgraded = socket;
+    // The user's 'upgrade' listener runs after this one: hand the socket over once it has it.
+    if (draining) process.nextTick(() => handUpgraded(connection));
+  };
+
+  const onSession = (session: Http2Session) => {
+    const connection = find(session.socket);
+    if (connection === undefined) return;
+    connection.session = session;
+    if (draining) session.close();
+  };
+
+  // Node treats an upgrade request as an ordinary request when nobody listens for 'upgrade' (or
+  // 'connect'): listen only while the user does, or we would change what the server does.
+  const upgradeEvents = ['upgrade', 'connect'];
+  let adjusting = false;
+  const syncUpgradeListener = (event: string | symbol) => {
+    if (adjusting || typeof event !== 'string' || !upgradeEvents.includes(event)) return;
+    process.nextTick(() => {
+      const ours = serverEvents.listeners(event).includes(onUpgrade);
+      const theirs = serverEvents.listenerCount(event) - (ours ? 1 : 0);
+      adjusting = true;
+      try {
+        if (theirs > 0 && !ours && attached) serverEvents.prependListener(event, onUpgrade);
+        if (theirs === 0 && ours) serverEvents.removeListener(event, onUpgrade);
+      } finally {
+        adjusting = false;
+      }
+    });
+  };
+  // Synchronously too: an upgrade can arrive before the next tick.
+  const onNewListener = (event: string | symbol) => {
+    if (adjusting || typeof event !== 'string' || !upgradeEvents.includes(event)) return;
+    if (!serverEvents.listeners(event).includes(onUpgrade)) {
+      adjusting = true;
+      try {
+        serverEvents.prependListener(event, onUpgrade);
+      } finally {
+        adjusting = false;
+      }
+    }
+  };
+
+  let attached = true;
+  serverEvents.prependListener('connection', onConnection);
+  if (kind.secure) serverEvents.prependListener('secureConnection', onSecureConnection);
+  if (kind.protocol !== 'net') serverEvents.prependListener('request', onRequest);
+  if (kind.protocol === 'http2') serverEvents.prependListener('session', onSession);
+  if (kind.protocol === 'http1') {
+    serverEvents.on('newListener', onNewListener);
+    serverEvents.on('removeListener', syncUpgradeListener);
+    for (const event of upgradeEvents) if (serverEvents.listenerCount(event) > 0) serverEvents.prependListener(event, onUpgrade);
+  }
+
+  function endSocket(connection: Connection): void {
+    if (connection.ended) return;
+    connection.ended = true;
+    // FIN, never RST: the client sees 'end'. The read side stays open, so a request already on its way is
+    // still read (and answered if the socket can still write) rather than answered by a reset.
+    connection.socket.end();
+  }
+
+  function closeAfter(response: ServerResponse): void {
+    if (!response.headersSent) response.setHeader('Connection', 'close');
+  }
+
+  function handUpgraded(connection: Connection): void {
+    if (connection.ended || connection.upgraded === undefined) return;
+    connection.ended = true;
+    hooks.onUpgradedSocket(connection.upgraded);
+  }
+
+  function isReceiving(connection: Connection): boolean {
+    // Bytes beyond what requests account for: a request's head is arriving. TLS records (alerts,
+    // tickets) make raw byte counts meaningless, so this refinement is for plain HTTP/1 only.
+    return !kind.secure && connection.raw.bytesRead > connection.accounted;
+  }
+
+  function drainConnection(connection: Connection): boolean {
+    if (connection.ended) return false;
+    if (kind.protocol === 'net') {
+      connection.ended = true;
+      hooks.onConnectionDrain(connection.socket);
+      return true;
+    }
+    if (connection.upgraded !== undefined || connection.session !== undefined) return false;
+    if (kind.secure && !connection.secured) {
+      // Still in the TLS handshake (or sent nothing): FIN on the raw socket.
+      endSocket(connection);
+      return true;
+    }
+    if (connection.responses.size > 0) {
+      // Ends after its last response; those not begun yet say so.
+      for (const response of connection.responses) closeAfter(response);
+      return false;
+    }
+    if (isReceiving(connection)) return false; // its request is answered with Connection: close, then it ends
+    endSocket(connection);
+    return true;
+  }
+
+  return {
+    get size() {
+      return connections.size;
+    },
+    beginDrain() {
+      draining = true;
+    },
+    closeIdle() {
+      let count = 0;
+      for (const connection of [...connections.values()]) if (drainConnection(connection)) count += 1;
+      return count;
+    },
+    goaway() {
+      let count = 0;
+      for (const connection of connections.values()) {
+        const session = connection.session;
+        if (session === undefined || session.closed || session.destroyed) continue;
+        session.close();
+        count += 1;
+      }
+      return count;
+    },
+    drainUpgraded() {
+      let count = 0;
+      for (const connection of [...connections.values()]) {
+        if (connection.upgraded === undefined || connection.ended) continue;
+        handUpgraded(connection);
+        count += 1;
+      }
+      return count;
+    },
+    describe(limit) {
+      return [...connections.values()].slice(0, limit).map(describeConnection);
+    },
+    destroyAll() {
+      const open = [...connections.values()];
+      for (const connection of open) {
+        connection.session?.destroy();
+        connection.upgraded?.destroy();
+        connection.socket.destroy();
+        connection.raw.destroy();
+      }
+      return open.length;
+    },
+    detach() {
+      attached = false;
+      serverEvents.removeListener('connection', onConnection);
+      serverEvents.removeListener('secureConnection', onSecureConnection);
+      serverEvents.removeListener('request', onRequest);
+      serverEvents.removeListener('session', onSession);
+      serverEvents.removeListener('newListener', onNewListener);
+      serverEvents.removeListener('removeListener', syncUpgradeListener);
+      for (const event of upgradeEvents) serverEvents.removeListener(event, onUpgrade);
+    },
+  };
+
+  function describeConnection(connection: Connection): string {
+    return `${connection.key} ${stateOf(connection)}`;
+  }
+
+  function stateOf(connection: Connection): string {
+    if (connection.upgraded !== undefined) return 'upgraded';
+    if (connection.session !== undefined) return 'http2 session';
+    if (kind.protocol === 'net') return 'open';
+    if (kind.secure && !connection.secured) return 'handshake';
+    if (connection.responses.size > 0) return `busy (${connection.responses.size} in flight)`;
+    if (isReceiving(connection)) return 'receiving';
+    return 'idle';
+  }
+}

@@ -1,0 +1,240 @@
+import { Observable, Subscription, UnsubscriptionError, asyncScheduler, from, isObservable, timer, type ObservableInput, type SchedulerLike } from 'rxjs';
+import type { AppContext } from '../core/types.js';
+import {
+  checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe,
+} from '../core/validate.js';
+import { HeldSubscriber } from './HeldSubscriber.js';
+import { SupervisorGaveUpError } from './errors.js';
+import { checkApp, findApp, isStopping } from './findApp.js';
+
+/**
+ * The restart delays of `supervise`: the n-th restart since the last reset waits
+ * `min(max, initial × factor^(n-1))`, reduced by up to `jitter` of itself at random.
+ *
+ * @example
+ * ```ts
+ * supervise(worker$, { backoff: { initial: 500, factor: 2, max: 10_000, jitter: 0.2 } }); // 500, 1000, 2000, … ±
+ * ```
+ */
+export interface BackoffConfig {
+  /** The first restart's delay, in ms. Default 100. */
+  initial?: number;
+  /** Each further restart waits this many times longer (≥ 1). Default 2. */
+  factor?: number;
+  /** The longest delay, in ms. Default 30000. */
+  max?: number;
+  /** From 0 (default: exact delays) to 1 ("full jitter"): each delay is reduced by `delay × jitter × random()`, then rounded to whole ms. */
+  jitter?: number;
+  /** A run that stayed up this many ms resets the backoff to `initial`. Default: `within`. */
+  resetAfter?: number;
+}
+
+/**
+ * Options of `supervise`. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * supervise(consumer$, { name: 'consumer', restart: 'on-error', backoff: { initial: 1000 }, maxRestarts: 5, within: 60_000 });
+ * ```
+ */
+export interface SuperviseConfig {
+  /** Names the task in `task-restart` / `task-gave-up` events and errors. Default `'supervised'`. */
+  name?: string;
+  /** `'on-error'` (default): restart after an error; `'always'`: also after completion; `'never'`: pass through. */
+  restart?: 'on-error' | 'always' | 'never';
+  backoff?: BackoffConfig;
+  /** More restarts than this within `within` ms → give up (Erlang restart intensity). Default 5; `Infinity` never gives up. */
+  maxRestarts?: number;
+  /** The intensity window, in ms: restarts older than this are forgotten. Default 60000. */
+  within?: number;
+  /** The app that gets the lifecycle events and whose shutdown stops restarts. Default: the one running app, if any. */
+  app?: AppContext;
+  /** Clock and timers. Default: the app's scheduler, else `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** Source of randomness for `jitter`, returning [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+/**
+ * Restarts a task that fails (Erlang/aiotools supervisor): resubscribes `task$` after an exponential,
+ * scheduler-driven backoff, and gives up after more than `maxRestarts` restarts within `within` ms —
+ * emitting `task-gave-up` and erroring with a `SupervisorGaveUpError` (whose `cause` is the last
+ * error), which as an app task goes to the app's `onTaskError` policy. Each restart is a
+ * `task-restart` lifecycle event (`attempt`, `delayMs`, `error`). Values pass through.
+ *
+ * ```
+ * task$:   --#                                  (each run fails after 2 ms)
+ * result:  --------------------------------#    (backoff 10, 20; maxRestarts 2)
+ * runs:    ^-!                                  run 1
+ *          ------------^-!                      run 2 (2 + 10)
+ *          ----------------------------^-!      run 3 (14 + 20) → gave up at 36
+ * ```
+ *
+ * Once the app's shutdown began it never restarts: a pending restart completes at once, a completed
+ * run completes, and an error passes through (it is reported, not hidden). `restart: 'never'` is a
+ * plain pass-through (no events).
+ *
+ * @example
+ * ```ts
+ * runApp((app) => {
+ *   app.events$.pipe(filter((e) => e.type === 'task-restart')).subscribe((e) => console.log(`restart #${e.attempt} in ${e.delayMs} ms`));
+ *   return supervise(defer(() => connectAndConsume()), { name: 'consumer', backoff: { initial: 1000, jitter: 0.3 } });
+ * });
+ * ```
+ */
+export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig): Observable<T> {
+  const where = 'supervise';
+  let source: Observable<T>;
+  try {
+    source = from(task$);
+  } catch {
+    throw new TypeError(`${where}: 'task$' must be an ObservableInput, got ${describe(task$)}`);
+  }
+  const options = checkObject(where, 'config', config);
+  checkKnownKeys(where, options, ['name', 'restart', 'backoff', 'maxRestarts', 'within', 'app', 'scheduler', 'random']);
+  const name = checkString(where, 'name', options['name']) ?? 'supervised';
+  if (name === '') throw new RangeError(`${where}: option 'name' must not be empty`);
+  const restart = checkOneOf(where, 'restart', options['restart'], ['on-error', 'always', 'never'] as const) ?? 'on-error';
+  if (restart !== 'never' && !isObservable(task$) && isPromiseLike(task$)) {
+    // Resubscribing a promise replays its one result: the work would never run again.
+    throw new TypeError(`${where}: 'task$' is a Promise, which runs once and cannot be restarted; pass defer(() => startWork()) instead`);
+  }
+  const backoff = checkObject(where, 'backoff', options['backoff']);
+  checkKnownKeys(`${where}: backoff`, backoff, ['initial', 'factor', 'max', 'jitter', 'resetAfter']);
+  const initial = checkDuration(where, 'backoff.initial', backoff['initial']) ?? 100;
+  const factor = checkNumber(where, 'backoff.factor', backoff['factor'], 1, 1e6) ?? 2;
+  const max = checkDuration(where, 'backoff.max', backoff['max']) ?? 30_000;
+  const jitter = checkNumber(where, 'backoff.jitter', backoff['jitter'], 0, 1) ?? 0;
+  const maxRestarts = checkCount(where, 'maxRestarts', options['maxRestarts']) ?? 5;
+  const within = checkDuration(where, 'within', options['within']) ?? 60_000;
+  if (within === 0) throw new RangeError(`${where}: option 'within' must be more than 0 ms`);
+  const resetAfter = checkDuration(where, 'backoff.resetAfter', backoff['resetAfter']) ?? within;
+  const app = checkApp(where, options['app']);
+  const configuredScheduler = checkScheduler(where, options['scheduler']);
+  const random = (options['random'] as (() => number) | undefined) ?? Math.random;
+  if (options['random'] !== undefined) checkFunction(where, 'random', random);
+
+  if (restart === 'never') return source;
+
+  return new Observable<T>((subscriber) => {
+    const internals = findApp(app, where);
+    const scheduler = configuredScheduler ?? internals?.context.scheduler ?? asyncScheduler;
+    const restartTimes: number[] = [];
+    let attempt = 0;
+    let step = 0;
+    let startedAt = 0;
+    let run: Subscription | undefined;
+    let wait: Subscription | undefined;
+
+    const reportTeardown = (thrown: unknown) => {
+      for (const error of thrown instanceof UnsubscriptionError ? thrown.errors : [thrown]) {
+        if (internals !== undefined && internals.phase !== 'stopped') internals.reportError('teardown', name, error);
+        // No app to tell: the error must not vanish.
+        else console.error(`rxrun: supervise '${name}': teardown threw:`, error);
+      }
+    };
+
+    const subscribeRun = () => {
+      startedAt = scheduler.now();
+      // Held before subscribing: a consumer that leaves during the run's synchronous emissions stops it at once.
+      const held = new HeldSubscriber<T>(
+        {
+          next: (value) => subscriber.next(value),
+          error: (error: unknown) => runEnded(true, error),
+          complete: () => runEnded(false, undefined),
+        },
+        reportTeardown,
+      );
+      run = held;
+      held.run(source);
+    };
+
+    const runEnded = (failed: boolean, error: unknown) => {
+      run = undefined;
+      // The consumer left (from inside the run's own notifications): no restart, no event.
+      if (subscriber.closed) return;
+      const wanted = failed || restart === 'always';
+      if (!wanted || isStopping(internals)) {
+        if (failed) subscriber.error(error);
+        else subscriber.complete();
+        return;
+      }
+      const now = scheduler.now();
+      if (now - startedAt >= resetAfter) step = 0;
+      while (restartTimes.length > 0 && now - (restartTimes[0] as number) >= within) restartTimes.shift();
+      if (restartTimes.length >= maxRestarts) {
+        internals?.emit({ type: 'task-gave-up', name, restarts: restartTimes.length, error, at: now });
+        subscriber.error(new SupervisorGaveUpError(name, restartTimes.length, within, error));
+        return;
+      }
+      let draw: number;
+      try {
+        draw = jitter === 0 ? 0 : clamp01(random());
+      } catch (thrown) {
+        subscriber.error(thrown);
+        return;
+      }
+      // Infinity never gives up: nothing to count.
+      if (maxRestarts !== Infinity) restartTimes.push(now);
+      attempt += 1;
+      // `initial × factor^step` overflows to Infinity after ~1,000 restarts (and 0 × Infinity is NaN): the
+      // step stops growing once the delay reached `max`.
+      const base = initial === 0 ? 0 : Math.min(max, initial * factor ** step);
+      if (base < max) step += 1;
+      const delayMs = Math.round(base * (1 - jitter * draw));
+      internals?.emit({ type: 'task-restart', name, attempt, delayMs, error, at: now });
+      // An event listener may have unsubscribed the consumer (or stopped the app) synchronously.
+      if (subscriber.closed) return;
+      const pending = new Subscription();
+      wait = pending;
+      // A restart pending when the app's shutdown begins never happens: end quietly instead. Watched
+      // before the timer starts: a scheduler may run a due timer synchronously.
+      if (internals !== undefined) {
+        pending.add(
+          internals.context.shutdown$.subscribe(() => {
+            pending.unsubscribe();
+            subscriber.complete();
+          }),
+        );
+      }
+      pending.add(
+        timer(delayMs, scheduler).subscribe(() => {
+          pending.unsubscribe();
+          if (isStopping(internals)) subscriber.complete();
+          else subscribeRun();
+        }),
+      );
+    };
+
+    // Registered before the first run: a consumer leaving during its synchronous emissions stops it.
+    subscriber.add(() => {
+      run?.unsubscribe();
+      wait?.unsubscribe();
+    });
+    subscribeRun();
+  });
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function clamp01(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+}
+
+function checkNumber(where: string, name: string, value: unknown, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new TypeError(`${where}: option '${name}' must be a number, got ${describe(value)}`);
+  if (!(value >= min && value <= max)) throw new RangeError(`${where}: option '${name}' must be from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function checkCount(where: string, name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new TypeError(`${where}: option '${name}' must be a number, got ${describe(value)}`);
+  if (value !== Infinity && !(Number.isInteger(value) && value >= 0)) {
+    throw new RangeError(`${where}: option '${name}' must be a whole number >= 0 or Infinity, got ${value}`);
+  }
+  return value;
+}

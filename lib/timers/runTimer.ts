@@ -1,0 +1,282 @@
+import { UnsubscriptionError, from, isObservable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
+import { resolveApp, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
+import { NoCurrentAppError, describeError } from '../core/errors.js';
+import { guardTeardown } from '../core/guardTeardown.js';
+import type { AppContext } from '../core/types.js';
+import { TimerQueueOverflowError } from './TimerQueueOverflowError.js';
+import type { TickErrorInfo, TickFn, TimerMiss, TimerMissTotals } from './timer$.js';
+import type { TimerSettings } from './timerSettings.js';
+
+/** One started tick (internal). */
+interface Tick {
+  readonly n: number;
+  readonly scheduledAt: number;
+  readonly controller: AbortController;
+  kind: 'starting' | 'observable' | 'promise';
+  subscription: Subscription | undefined;
+  /** Its values no longer go downstream and its end frees no slot: cancelled, or left to finish after a stop. */
+  detached: boolean;
+  cancelled: boolean;
+  /** It completed, failed, or (an observable) was unsubscribed: nothing more will come from it. */
+  settled: boolean;
+  ticket: ProtectedTicket | undefined;
+}
+
+/**
+ * The engine behind `timer$` for one subscription: anchored due times, the four policies, the stop
+ * modes and the report path. Returns the teardown (internal).
+ */
+export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings: TimerSettings): () => void {
+  const { scheduler, period, firstDelay, name, policy } = settings;
+  const internals = findApp(settings.app);
+  const start = scheduler.now();
+  // Always computed from the anchor, never by adding periods up: no drift, however many ticks.
+  const dueOf = (n: number): number => start + firstDelay + n * period;
+  const running = new Set<Tick>();
+  const queue: { n: number; scheduledAt: number }[] = [];
+  const totals = { skipped: 0, overflow: 0, late: 0 };
+  let nextN = 0;
+  let action: Subscription | undefined;
+  let stopped = false;
+  let pumping = false;
+
+  function report(error: unknown, info: TickErrorInfo): void {
+    let failure = error;
+    if (typeof settings.onTickError === 'function') {
+      try {
+        settings.onTickError(error, info);
+        return;
+      } catch (thrown) {
+        failure = thrown; // the handler's own failure goes the default way
+      }
+    }
+    if (internals !== undefined) internals.reportError('tick', `${name} tick ${info.n}`, failure);
+    else console.error(`rxrun: timer$ '${name}' tick ${info.n} failed: ${describeError(failure)}`);
+  }
+
+  const infoOf = (t: Tick): TickErrorInfo => ({
+    name,
+    n: t.n,
+    scheduledAt: t.scheduledAt,
+    state: t.cancelled ? 'cancelled' : t.detached ? 'finishing' : 'running',
+  });
+
+  function miss(reason: TimerMiss['reason'], n: number, count: number, scheduledAt: number): void {
+    totals[reason] += count;
+    const snapshot: TimerMissTotals = { ...totals };
+    if (settings.onMissed !== undefined) {
+      try {
+        settings.onMissed({ reason, n, count, scheduledAt, totals: snapshot });
+      } catch (error) {
+        report(error, { name, n, scheduledAt, state: 'missed' });
+      }
+    } else if (reason === 'overflow') {
+      report(new TimerQueueOverflowError(name, n, scheduledAt, settings.maxQueued, totals.overflow), { name, n, scheduledAt, state: 'missed' });
+    }
+  }
+
+  function scheduleNext(): void {
+    action = scheduler.schedule(fire, Math.max(0, dueOf(nextN) - scheduler.now()));
+  }
+
+  function fire(): void {
+    action = undefined;
+    if (stopped) return;
+    const now = scheduler.now();
+    // A real timer may wake a little before the due time by this clock: then it just waits the rest.
+    if (dueOf(nextN) <= now) {
+      let last = Math.max(nextN, Math.floor((now - start - firstDelay) / period));
+      while (dueOf(last + 1) <= now) last += 1;
+      while (last > nextN && dueOf(last) > now) last -= 1;
+      if (last > nextN && settings.missedTicks === 'skip') {
+        miss('late', nextN, last - nextN, dueOf(nextN));
+        nextN = last;
+      }
+      while (nextN <= last && !stopped) {
+        const n = nextN;
+        nextN += 1;
+        onDue(n, dueOf(n));
+      }
+    }
+    if (!stopped) scheduleNext();
+  }
+
+  function onDue(n: number, scheduledAt: number): void {
+    if (policy === 'cancel') {
+      for (const t of [...running]) cancelTick(t, true);
+      startTick(n, scheduledAt);
+    } else if (running.size < settings.concurrency && queue.length === 0) {
+      startTick(n, scheduledAt);
+    } else if (policy === 'skip') {
+      miss('skipped', n, 1, scheduledAt);
+    } else if (queue.length < settings.maxQueued) {
+      queue.push({ n, scheduledAt });
+    } else {
+      miss('overflow', n, 1, scheduledAt);
+    }
+  }
+
+  function startTick(n: number, scheduledAt: number): void {
+    const t: Tick = {
+      n, scheduledAt, controller: new AbortController(), kind: 'starting', subscription: undefined,
+      detached: false, cancelled: false, settled: false, ticket: undefined,
+    };
+    running.add(t);
+    let input: ObservableInput<T>;
+    try {
+      input = tick(n, scheduledAt, t.controller.signal);
+    } catch (error) {
+      failed(t, error);
+      return;
+    }
+    if (isPromiseLike(input)) {
+      t.kind = 'promise';
+      if (t.cancelled) protectSettling(t);
+      input.then(
+        (value) => {
+          if (t.settled) return;
+          deliver(t, value);
+          ended(t);
+        },
+        (error: unknown) => failed(t, error),
+      );
+      return;
+    }
+    t.kind = 'observable';
+    if (t.cancelled) {
+      t.settled = true;
+      return;
+    }
+    let source;
+    try {
+      source = from(input);
+    } catch (error) {
+      failed(t, error); // not an ObservableInput
+      return;
+    }
+    const onTeardownError = (error: unknown) => {
+      for (const each of error instanceof UnsubscriptionError ? error.errors : [error]) report(each, infoOf(t));
+    };
+    const subscription = source.pipe(guardTeardown(onTeardownError)).subscribe({
+      next: (value) => deliver(t, value),
+      error: (error: unknown) => failed(t, error),
+      complete: () => ended(t),
+    });
+    t.subscription = subscription;
+    // Cancelled while it subscribed (a synchronous value made the downstream unsubscribe).
+    if (t.cancelled && !t.settled) {
+      t.settled = true;
+      subscription.unsubscribe();
+    }
+  }
+
+  function deliver(t: Tick, value: T): void {
+    if (!t.detached && !stopped) subscriber.next(value);
+  }
+
+  function ended(t: Tick): void {
+    if (t.settled) return;
+    t.settled = true;
+    running.delete(t);
+    t.ticket?.done();
+    if (!t.detached) pump();
+  }
+
+  function failed(t: Tick, error: unknown): void {
+    if (t.settled) return;
+    t.settled = true;
+    running.delete(t);
+    if (t.cancelled) {
+      if (!isAbortOf(t, error)) report(error, infoOf(t));
+    } else if (t.detached || settings.onTickError !== 'stop') {
+      report(error, infoOf(t));
+    } else {
+      stopWithError(error);
+    }
+    // Reported before the ticket ends: the app may finish as soon as nothing is pending.
+    t.ticket?.done();
+    if (!t.detached) pump();
+  }
+
+  function pump(): void {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (!stopped && queue.length > 0 && running.size < settings.concurrency) {
+        const next = queue.shift() as { n: number; scheduledAt: number };
+        startTick(next.n, next.scheduledAt);
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  /** Tears a tick down; a promise tick cannot be stopped, so the app waits for it to settle (when `register`). */
+  function cancelTick(t: Tick, register: boolean): void {
+    running.delete(t);
+    if (t.settled || t.cancelled) return;
+    t.cancelled = true;
+    t.detached = true;
+    t.controller.abort();
+    if (t.kind === 'observable' && t.subscription !== undefined) {
+      t.settled = true;
+      t.subscription.unsubscribe(); // teardown errors go to `report` through the guard
+    } else if (t.kind === 'promise' && register) {
+      protectSettling(t);
+    }
+  }
+
+  function protectSettling(t: Tick): void {
+    t.ticket?.done();
+    t.ticket = internals?.protect(`${name} tick ${t.n} (cancelled)`, () => undefined);
+  }
+
+  function stop(mode: 'cancel' | 'finish'): void {
+    if (stopped) return;
+    stopped = true;
+    action?.unsubscribe();
+    action = undefined;
+    queue.length = 0;
+    const live = [...running];
+    running.clear();
+    for (const t of live) {
+      if (mode === 'cancel') {
+        cancelTick(t, true);
+      } else {
+        t.detached = true;
+        // Cut off (budget spent, forced stop): torn down, and the app no longer waits for it.
+        t.ticket = internals?.protect(`${name} tick ${t.n}`, () => cancelTick(t, false));
+      }
+    }
+  }
+
+  function stopWithError(error: unknown): void {
+    stop('cancel');
+    subscriber.error(error);
+  }
+
+  scheduleNext();
+  return () => stop(settings.onStop);
+}
+
+function findApp(app: AppContext | undefined): AppInternals | undefined {
+  if (app !== undefined) return resolveApp(app, 'timer$');
+  try {
+    return resolveApp(undefined, 'timer$');
+  } catch (error) {
+    if (error instanceof NoCurrentAppError) return undefined; // plain use: report to console.error
+    throw error;
+  }
+}
+
+function isPromiseLike(input: unknown): input is PromiseLike<unknown> {
+  return (
+    typeof input === 'object' && input !== null && !isObservable(input) && typeof (input as { then?: unknown }).then === 'function'
+  );
+}
+
+/** The cancelled tick's own abort surfacing as its rejection (e.g. `fetch(url, { signal })`) is not a failure. */
+function isAbortOf(t: Tick, error: unknown): boolean {
+  const signal = t.controller.signal;
+  return signal.aborted && (error === signal.reason || (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError'));
+}

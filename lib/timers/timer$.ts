@@ -1,0 +1,174 @@
+import { Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
+import type { AppContext } from '../core/types.js';
+import { runTimer } from './runTimer.js';
+import { timerSettings } from './timerSettings.js';
+
+/**
+ * What `timer$` does when a tick is due while an earlier one still runs.
+ *
+ * ```
+ * period 2, every tick takes 3 frames (a, b, c = ticks 0, 1, 2); `^` = due, `x` = cancelled, `s` = skipped
+ * due:         ^ ^ ^ ^
+ * accumulate:  a--  (mergeMap)    ticks overlap:            0:a--  1:--b--  2:----c--
+ * cancel:      a-x  (switchMap)   the running one goes:     0:a-x  1:--b-x  2:----c--
+ * skip:        a--s (exhaustMap)  due ticks are dropped:    0:a--  1:s      2:----c--
+ * queue:       a--b--c (concatMap) due ticks wait in turn:  0:a--  1:---b-- 2:------c--
+ * ```
+ *
+ * @example
+ * ```ts
+ * timer$(60_000, () => refreshToken(), { policy: 'skip' });
+ * ```
+ */
+export type TimerPolicy = 'accumulate' | 'cancel' | 'skip' | 'queue';
+
+/**
+ * A tick: called with its number (from 0), its due time (scheduler ms: `start + firstDelay + n·period`)
+ * and an `AbortSignal` aborted when the tick is cancelled. Returns what the tick does: an Observable,
+ * a Promise (an async function), an array…; its values are emitted by the timer.
+ *
+ * @example
+ * ```ts
+ * const tick: TickFn<Response> = (n, scheduledAt, signal) => fetch(`${url}?tick=${n}`, { signal });
+ * ```
+ */
+export type TickFn<T> = (n: number, scheduledAt: number, signal: AbortSignal) => ObservableInput<T>;
+
+/**
+ * What `onTickError` (and the app's error channel, by name) learns about a failure.
+ *
+ * @example
+ * ```ts
+ * timer$(1000, poll, { onTickError: (error, { n, state }) => log.warn(`poll ${n} (${state}) failed`, error) });
+ * ```
+ */
+export interface TickErrorInfo {
+  /** The timer's `name`. */
+  readonly name: string;
+  /** The tick's number. */
+  readonly n: number;
+  /** The tick's due time (scheduler ms). */
+  readonly scheduledAt: number;
+  /**
+   * `running`: the tick failed while live; `cancelled`: its teardown threw while it was cancelled, or it
+   * rejected after it (a rejection with the tick's own abort reason is not reported); `finishing`: it
+   * failed while running on after a stop under `onStop: 'finish'`; `missed`: the tick never ran
+   * (a `TimerQueueOverflowError`, or `onMissed` threw).
+   */
+  readonly state: 'running' | 'cancelled' | 'finishing' | 'missed';
+}
+
+/**
+ * How many due ticks one subscription did not run, by reason.
+ *
+ * @example
+ * ```ts
+ * onMissed: ({ totals }) => gauge.set(totals.skipped + totals.overflow + totals.late)
+ * ```
+ */
+export interface TimerMissTotals {
+  /** Dropped under `policy: 'skip'` because a tick was running. */
+  readonly skipped: number;
+  /** Dropped because `maxQueued` ticks were already waiting. */
+  readonly overflow: number;
+  /** Passed over under `missedTicks: 'skip'` because the process was blocked past their due times. */
+  readonly late: number;
+}
+
+/**
+ * One report to `onMissed`: due ticks that did not run.
+ *
+ * ```
+ * missedTicks 'skip', period 10, the process blocked from 5 to 35:
+ * due:   0         10        20        30        40
+ * fired: 0                             3 (at 35, scheduledAt 30)
+ * miss:                                { reason: 'late', n: 1, count: 2, scheduledAt: 10 }
+ * ```
+ *
+ * @example
+ * ```ts
+ * timer$(100, work, { policy: 'skip', onMissed: (miss) => console.warn(`${miss.count} × ${miss.reason} from tick ${miss.n}`) });
+ * ```
+ */
+export interface TimerMiss {
+  readonly reason: 'skipped' | 'overflow' | 'late';
+  /** The first tick not run. */
+  readonly n: number;
+  /** How many consecutive ticks from `n` (more than 1 only for `late`). */
+  readonly count: number;
+  /** The due time of tick `n` (scheduler ms). */
+  readonly scheduledAt: number;
+  /** This subscription's figures so far, this report included. */
+  readonly totals: TimerMissTotals;
+}
+
+/**
+ * Options of {@link timer$}. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * timer$(5000, (n, at, signal) => fetch(url, { signal }), {
+ *   policy: 'cancel', onStop: 'finish', onTickError: (error) => log.warn(error), name: 'poll',
+ * });
+ * ```
+ */
+export interface TimerConfig {
+  /** What happens when a tick is due while another runs (see {@link TimerPolicy}). Default `'accumulate'`. */
+  policy?: TimerPolicy;
+  /** `'accumulate'` only: at most this many ticks run at once; due ticks beyond wait (see `maxQueued`). Default `Infinity`. */
+  concurrency?: number;
+  /** `'queue'`, or `'accumulate'` with a finite `concurrency`: at most this many due ticks wait; more are dropped (`overflow`). Default `Infinity`. */
+  maxQueued?: number;
+  /** ms from subscribing to tick 0. Default 0: the first tick fires at once. */
+  firstDelay?: number;
+  /** When the process was blocked past several due times: `'skip'` (default) fires the latest one only and counts the rest as `late`; `'burst'` fires each, back to back. */
+  missedTicks?: 'skip' | 'burst';
+  /** On unsubscription (or the app's shutdown): `'cancel'` (default) tears running ticks down; `'finish'` lets them run to the end — values dropped, the app awaits them — and starts no new tick. */
+  onStop?: 'cancel' | 'finish';
+  /** A tick error: `'continue'` (default) reports it and ticks on; `'stop'` errors the timer with it; a function receives it instead of the default report. */
+  onTickError?: 'continue' | 'stop' | ((error: unknown, info: TickErrorInfo) => void);
+  /** Told of each due tick that did not run (skipped, overflow, late), with this subscription's totals. Given, it also takes queue overflows, which are otherwise reported as `TimerQueueOverflowError`. */
+  onMissed?: (miss: TimerMiss) => void;
+  /** Clock and timers. Default: the `app`'s scheduler when `app` is given, else `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** The app that awaits finishing and cancelled-but-settling ticks and receives reports. Default: the one app running in this process at subscription, if exactly one; else none. */
+  app?: AppContext;
+  /** Names the timer in reports and pending-work lists. Default `'timer$'`. */
+  name?: string;
+}
+
+/**
+ * Calls `tick` every `period` ms and emits what the ticks produce. The n-th tick is due at
+ * `start + firstDelay + n·period` by `scheduler.now()` (start = subscription), so ticks never drift.
+ * `policy` decides what happens when a tick outlasts the period (see {@link TimerPolicy}). A tick error
+ * is reported and ticking goes on (unless `onTickError: 'stop'`); reported means: to `onTickError`
+ * when it is a function, else to the running app's error channel (source `'tick'`, which does not stop
+ * the app), else to `console.error`. A tick returned as a promise runs on after it is cancelled: the
+ * app waits for it to settle, and its `AbortSignal` (the third argument) is aborted. The timer never
+ * completes by itself.
+ *
+ * ```
+ * timer$(4, () => cold('-a|'))          (policy 'accumulate', firstDelay 0)
+ * ticks due:  0   4   8   12
+ * output:     -a---a---a---a--
+ *
+ * timer$(4, () => cold('-a|'), { firstDelay: 2 })
+ * output:     ---a---a---a---a
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { runApp, timer$ } from 'rxrun';
+ *
+ * runApp((app) =>
+ *   timer$(10_000, async (n, scheduledAt, signal) => {
+ *     const response = await fetch('http://127.0.0.1:8080/health', { signal });
+ *     console.log(`check ${n} due at ${scheduledAt}: ${response.status}`);
+ *   }, { policy: 'skip', app, name: 'health-check' }),
+ * );
+ * ```
+ */
+export function timer$<T>(period: number, tick: TickFn<T>, config?: TimerConfig): Observable<T> {
+  const settings = timerSettings(period, tick, config);
+  return new Observable<T>((subscriber) => runTimer(subscriber, tick, settings));
+}
