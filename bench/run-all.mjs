@@ -11,7 +11,7 @@ if (!existsSync(path.join(repoDir, 'dist/cjs/index.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` first');
   process.exit(1);
 }
-const scripts = ['shutdown-latency.mjs', 'task-churn.mjs', 'import-cost.mjs', 'budget-overrun.mjs', 'http-drain.mjs'];
+const scripts = ['shutdown-latency.mjs', 'task-churn.mjs', 'import-cost.mjs', 'budget-overrun.mjs', 'http-drain.mjs', 'timer-drift.mjs'];
 const started = Date.now();
 const loadBefore = machine().load;
 for (const script of scripts) {

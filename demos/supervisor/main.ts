@@ -4,10 +4,11 @@
  *
  * Two workers run in a (fail-fast) `taskGroup`: `steady` processes a job every 300 ms; `flaky` does
  * the same but loses its "connection" after a few jobs (2, 1, 3, … jobs per run). `supervise`
- * restarts it after 200, 400, 800, … ms; each restart is an app lifecycle event, printed with its
- * delay. After DEMO_SECONDS (default 6) the app stops gracefully and exits 0.
+ * restarts it after 200, 400, 800, … ms (at most 2 s; at most 5 restarts within 5 s, which this
+ * schedule never exceeds); each restart is an app lifecycle event, printed with its delay. After
+ * DEMO_SECONDS (default 6) the app stops gracefully and exits 0.
  *
- * With DEMO_GIVE_UP=1 the flaky worker fails at once on every run: after 3 restarts within 10 s the
+ * With DEMO_GIVE_UP=1 the flaky worker fails at once on every run: after 3 restarts within 5 s the
  * supervisor gives up; that fails the group (cancelling `steady`), the group's error escalates
  * through the app's error policy, and the process exits 1.
  *
@@ -57,7 +58,7 @@ runApp((app) => {
     .subscribe((e) => console.log(`group: ${e.name} ${e.type}`));
   workers.spawn(steady$, { name: 'steady' });
   workers.spawn(
-    supervise(flaky$, { name: 'flaky', backoff: { initial: 200, factor: 2, max: 2000 }, maxRestarts: giveUp ? 3 : 5, within: 10_000 }),
+    supervise(flaky$, { name: 'flaky', backoff: { initial: 200, factor: 2, max: 2000 }, maxRestarts: giveUp ? 3 : 5, within: 5_000 }),
     { name: 'flaky' },
   );
 

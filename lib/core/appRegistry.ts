@@ -64,3 +64,12 @@ export function resolveApp(app: AppContext | undefined, where: string): AppInter
       : `${where}: ${runningApps.size} apps are running in this process; pass the app explicitly`,
   );
 }
+
+/**
+ * Like `resolveApp`, but `undefined` (no error) when `app` is omitted and no app is running; still
+ * throws NoCurrentAppError when several run (ambiguous).
+ */
+export function findRunningApp(app: AppContext | undefined, where: string): AppInternals | undefined {
+  if (app === undefined && runningApps.size === 0) return undefined;
+  return resolveApp(app, where);
+}

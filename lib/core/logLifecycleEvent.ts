@@ -87,7 +87,7 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
       logger.info?.(`rxrun: server '${event.name}' listening on ${event.address}`);
       return;
     case 'server-drain':
-      if (event.step === 'destroyed') logger.warn?.(`rxrun: server '${event.name}' drain timed out; destroyed ${event.count}: ${event.names.join(', ')}`);
+      if (event.step === 'destroyed') logger.warn?.(`rxrun: server '${event.name}' destroyed ${event.count} connection${event.count === 1 ? '' : 's'} still open at the drain's end: ${event.names.join(', ')}`);
       else logger.debug?.(`rxrun: server '${event.name}' drain: ${event.step} (${event.count})`);
       return;
     default:

@@ -23,13 +23,16 @@ export interface DrainParams {
 export interface DrainRun {
   /** Re-checks whether everything closed (the tracker calls it on every close). */
   check(): void;
+  /** Idle sockets that waited for the busy ones were ended now: the `close-idle` step. */
+  idleClosed(count: number): void;
   /** The app ran out of budget: destroy what is left now. */
   cutOff(): void;
 }
 
 /**
- * Drains a server: stop accepting → close idle (FIN) → GOAWAY → upgraded sockets to their hook →
- * `drained` once the server and every connection closed, or `destroyed` (named) at the timeout.
+ * Drains a server: stop accepting → close idle (FIN; while other work is in flight, once none is:
+ * then this step comes after the others) → GOAWAY → upgraded sockets to their hook → `drained` once
+ * the server and every connection closed, or `destroyed` (named) at the timeout.
  */
 export function drainServer(params: DrainParams): DrainRun {
   const { server, tracker, scheduler, timeoutMs } = params;
@@ -39,7 +42,15 @@ export function drainServer(params: DrainParams): DrainRun {
   let destroyed = false;
   let timer: Subscription | undefined;
 
-  const run: DrainRun = { check, cutOff: () => destroyOpen(false) };
+  const run: DrainRun = {
+    check,
+    idleClosed(count) {
+      if (finished) return;
+      emitStep('close-idle', count);
+      check();
+    },
+    cutOff: () => destroyOpen(false),
+  };
 
   tracker.beginDrain();
   if (server.listening) {
@@ -49,7 +60,9 @@ export function drainServer(params: DrainParams): DrainRun {
     });
   }
   emitStep('stop-accepting', tracker.size);
-  emitStep('close-idle', tracker.closeIdle());
+  // Idle sockets get FIN now when nothing is busy; else once nothing is (`idleClosed`: the step comes later).
+  const idleEnded = tracker.closeIdle();
+  if (idleEnded !== undefined) emitStep('close-idle', idleEnded);
   emitStep('goaway', tracker.goaway());
   emitStep('upgraded', tracker.drainUpgraded());
   if (!finished) timer = scheduler.schedule(() => destroyOpen(true), timeoutMs);
@@ -57,7 +70,7 @@ export function drainServer(params: DrainParams): DrainRun {
   return run;
 
   function check(): void {
-    if (finished || !serverClosed || tracker.size > 0) return;
+    if (finished || !serverClosed || tracker.size > 0 || tracker.idleWaiting) return;
     finish();
   }
 

@@ -4,8 +4,7 @@ import type * as https from 'node:https';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { NoCurrentAppError } from '../core/errors.js';
-import { isAppContext, resolveApp, type AppInternals } from '../core/appRegistry.js';
+import { findRunningApp, isAppContext, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext, DrainStep } from '../core/types.js';
 import {
   checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
@@ -137,7 +136,8 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
   const schedulerOption = checkScheduler(WHERE, options['scheduler']);
 
   return new Observable<ServeListening>((subscriber) => {
-    const internals = findApp(app as AppContext | undefined);
+    // No app at all: serve$ runs standalone. Several apps: ambiguous, so NoCurrentAppError says so.
+    const internals = findRunningApp(app as AppContext | undefined, WHERE);
     if (server.listening) {
       subscriber.error(new Error(`${WHERE}: the server is already listening; pass it to serve$ before calling listen()`));
       return undefined;
@@ -167,6 +167,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       onUpgradedSocket: guarded(onUpgradedSocket, (socket) => void socket.end()),
       onConnectionDrain: guarded(onConnectionDrain, (socket) => void socket.end()),
       onClosed: () => drain?.check(),
+      onIdleClosed: (count) => drain?.idleClosed(count),
     });
     const leaveDrainDelay = internals === undefined ? undefined : joinDrainDelay(internals, { name: () => name, delay: drainDelay, connections: () => tracker.size });
     const ready = internals === undefined ? undefined : joinReadySignal(internals);
@@ -257,17 +258,6 @@ function closeWhenBound(server: net.Server): void {
 
 function isBinding(server: net.Server): boolean {
   return (server as net.Server & { _handle?: unknown })._handle != null || server.listening;
-}
-
-function findApp(app: AppContext | undefined): AppInternals | undefined {
-  if (app !== undefined) return resolveApp(app, WHERE);
-  try {
-    return resolveApp(undefined, WHERE);
-  } catch (error) {
-    // No app at all: serve$ runs standalone. Several apps: ambiguous, so say so.
-    if (error instanceof NoCurrentAppError && /no app is running/.test(error.message)) return undefined;
-    throw error;
-  }
 }
 
 /** The app's remaining budget less a margin (10%, at most 1 s), or Infinity outside a shutdown. */

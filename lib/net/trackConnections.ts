@@ -27,6 +27,8 @@ export interface TrackerHooks {
   onConnectionDrain(socket: net.Socket): void;
   /** A connection, session or upgraded socket closed. */
   onClosed(): void;
+  /** Idle sockets kept open while others were busy were ended (FIN) now that none is busy: how many. */
+  onIdleClosed(count: number): void;
 }
 
 /** Tracks a server's connections and performs the drain steps on them (internal to `serve$`). */
@@ -35,8 +37,14 @@ export interface ConnectionTracker {
   readonly size: number;
   /** Marks the drain begun: new HTTP/1 responses get `Connection: close`; busy sockets end after their last response. */
   beginDrain(): void;
-  /** HTTP/1: in-flight responses get `Connection: close`, idle sockets get FIN; net: every socket goes to `onConnectionDrain`. */
-  closeIdle(): number;
+  /**
+   * HTTP/1: in-flight responses get `Connection: close`; idle sockets get FIN now when nothing is busy
+   * (returns how many), else they stay open until nothing is busy (returns `undefined`; `onIdleClosed`
+   * tells when). net: every socket goes to `onConnectionDrain` (returns how many).
+   */
+  closeIdle(): number | undefined;
+  /** Idle sockets wait for the busy ones (a `closeIdle` returned `undefined` and `onIdleClosed` was not called yet). */
+  readonly idleWaiting: boolean;
   /** HTTP/2: `session.close()` (GOAWAY) on every session. */
   goaway(): number;
   /** Upgraded sockets go to `onUpgradedSocket`. */
@@ -52,13 +60,20 @@ export interface ConnectionTracker {
 /** Starts tracking `server`'s connections; call before `listen` so none is missed (internal). */
 export function trackConnections(server: net.Server, kind: ServerKind, hooks: TrackerHooks): ConnectionTracker {
   const connections = new Map<string, Connection>();
+  // The raw and TLS sockets of each connection: a cheap lookup for every request (remoteAddress is a syscall).
+  const bySocket = new WeakMap<object, Connection>();
   let draining = false;
+  /** Idle sockets wait for the busy ones to finish before they get FIN (see `settleIdle`). */
+  let idleWaiting = false;
+  let settleQueued = false;
   let nextId = 0;
   const serverEvents = server as unknown as NodeJS.EventEmitter;
 
   const keyOf = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string | undefined =>
     socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
   const find = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }) => {
+    const known = bySocket.get(socket);
+    if (known !== undefined) return known;
     const key = keyOf(socket);
     return key === undefined ? undefined : connections.get(key);
   };
@@ -71,8 +86,10 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
       key, raw, socket: raw, secured: false, responses: new Set(), accounted: 0, upgraded: undefined, session: undefined, ended: false,
     };
     connections.set(key, connection);
+    bySocket.set(raw, connection);
     raw.once('close', () => {
       if (connections.get(key) === connection) connections.delete(key);
+      if (draining) settleIdle();
       hooks.onClosed();
     });
     if (draining) drainConnection(connection);
@@ -83,6 +100,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     if (connection === undefined) return;
     connection.socket = socket;
     connection.secured = true;
+    bySocket.set(socket, connection);
   };
 
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
@@ -93,11 +111,15 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     connection.accounted = connection.raw.bytesRead;
     request.once('end', () => {
       connection.accounted = connection.raw.bytesRead;
+      if (draining) settleIdle();
     });
     if (draining) closeAfter(response);
     const onFinished = () => {
       if (!connection.responses.delete(response)) return;
-      if (draining && connection.responses.size === 0 && connection.upgraded === undefined) endSocket(connection);
+      if (!draining) return;
+      // Its last response is out: FIN — unless the next request is arriving (it is answered with Connection: close).
+      if (connection.responses.size === 0 && connection.upgraded === undefined && !isReceiving(connection)) endSocket(connection);
+      settleIdle();
     };
     response.once('finish', onFinished);
     response.once('close', onFinished);
@@ -108,7 +130,12 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     if (connection === undefined) return;
     connection.upgraded = socket;
     // The user's 'upgrade' listener runs after this one: hand the socket over once it has it.
-    if (draining) process.nextTick(() => handUpgraded(connection));
+    if (draining) {
+      process.nextTick(() => {
+        handUpgraded(connection);
+        settleIdle();
+      });
+    }
   };
 
   const onSession = (session: Http2Session) => {
@@ -184,6 +211,43 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     return !kind.secure && connection.raw.bytesRead > connection.accounted;
   }
 
+  /** Busy: a response in flight, a request arriving, an HTTP/2 session or an upgraded socket not handed over yet. */
+  function isBusy(connection: Connection, upgradedBusy = true): boolean {
+    if (connection.ended) return false;
+    if (connection.upgraded !== undefined) return upgradedBusy;
+    return connection.responses.size > 0 || connection.session !== undefined || isReceiving(connection);
+  }
+
+  /** `upgradedBusy: false` at the drain's start: upgraded sockets go to their hook in the same step sequence. */
+  function hasBusy(upgradedBusy = true): boolean {
+    for (const connection of connections.values()) if (isBusy(connection, upgradedBusy)) return true;
+    return false;
+  }
+
+  /**
+   * Idle sockets that waited for the busy ones get FIN once none is busy — one event-loop turn later,
+   * so a request already in a socket's buffer is read first (and served with Connection: close) rather
+   * than met by the FIN. A request arriving meanwhile makes its socket busy, and the wait goes on.
+   */
+  function settleIdle(): void {
+    if (!idleWaiting || settleQueued || hasBusy()) return;
+    settleQueued = true;
+    // real-time: one turn of the event loop (no delay), so pending socket reads run before the FIN.
+    setImmediate(() => {
+      settleQueued = false;
+      if (!idleWaiting || hasBusy()) return;
+      idleWaiting = false;
+      let count = 0;
+      for (const connection of [...connections.values()]) {
+        if (connection.ended) continue;
+        endSocket(connection);
+        count += 1;
+      }
+      hooks.onIdleClosed(count);
+    });
+  }
+
+  /** A connection at the drain's start or accepted during it: returns whether it was ended (or handed to a hook) now. */
   function drainConnection(connection: Connection): boolean {
     if (connection.ended) return false;
     if (kind.protocol === 'net') {
@@ -191,18 +255,15 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
       hooks.onConnectionDrain(connection.socket);
       return true;
     }
-    if (connection.upgraded !== undefined || connection.session !== undefined) return false;
-    if (kind.secure && !connection.secured) {
-      // Still in the TLS handshake (or sent nothing): FIN on the raw socket.
-      endSocket(connection);
-      return true;
-    }
-    if (connection.responses.size > 0) {
-      // Ends after its last response; those not begun yet say so.
-      for (const response of connection.responses) closeAfter(response);
-      return false;
-    }
-    if (isReceiving(connection)) return false; // its request is answered with Connection: close, then it ends
+    if (connection.session !== undefined) return false; // GOAWAY
+    if (connection.upgraded !== undefined) return false; // to onUpgradedSocket
+    // Ends after its last response; those not begun yet say so.
+    for (const response of connection.responses) closeAfter(response);
+    if (isBusy(connection, false)) return false; // ends after its response (one arriving gets Connection: close)
+    // Idle — a pooled keep-alive socket, one that sent nothing, or one still in its TLS handshake: while
+    // other work is in flight it stays open (a request that arrives is served with Connection: close),
+    // and it gets FIN once nothing is busy (settleIdle). Nothing busy: FIN now.
+    if (idleWaiting) return false;
     endSocket(connection);
     return true;
   }
@@ -211,10 +272,18 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     get size() {
       return connections.size;
     },
+    get idleWaiting() {
+      return idleWaiting;
+    },
     beginDrain() {
       draining = true;
     },
     closeIdle() {
+      if (kind.protocol !== 'net' && hasBusy(false)) {
+        idleWaiting = true;
+        for (const connection of [...connections.values()]) drainConnection(connection);
+        return undefined;
+      }
       let count = 0;
       for (const connection of [...connections.values()]) if (drainConnection(connection)) count += 1;
       return count;
@@ -236,12 +305,14 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
         handUpgraded(connection);
         count += 1;
       }
+      settleIdle();
       return count;
     },
     describe(limit) {
       return [...connections.values()].slice(0, limit).map(describeConnection);
     },
     destroyAll() {
+      idleWaiting = false;
       const open = [...connections.values()];
       for (const connection of open) {
         connection.session?.destroy();
@@ -253,6 +324,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     },
     detach() {
       attached = false;
+      idleWaiting = false;
       serverEvents.removeListener('connection', onConnection);
       serverEvents.removeListener('secureConnection', onSecureConnection);
       serverEvents.removeListener('request', onRequest);

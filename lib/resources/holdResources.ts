@@ -1,6 +1,6 @@
 import {
   EMPTY, Observable, asyncScheduler, catchError, defer, finalize, from, ignoreElements, map, race, take, timer,
-  type SchedulerLike, type Subscription,
+  type SchedulerLike, type Subscriber, type Subscription,
 } from 'rxjs';
 import { resolveApp, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
 import { NoCurrentAppError, describeError } from '../core/errors.js';
@@ -52,8 +52,17 @@ interface Slot {
   blocksError: boolean;
 }
 
-/** Starts acquiring; returns the teardown to run when the holder unsubscribes. */
-export function holdResources(entries: readonly ResourceEntry[], where: string, handlers: HoldHandlers): () => void {
+/**
+ * Adds the teardown to `subscriber` and then starts acquiring. The teardown is in place before the
+ * first acquire, so that a holder closed during a synchronous acquire (it unsubscribes, or stops the
+ * app, inside the emission) lets go right then — inside the app's `detaching` when that is the cause.
+ */
+export function holdResources(
+  subscriber: Subscriber<unknown>,
+  entries: readonly ResourceEntry[],
+  where: string,
+  handlers: HoldHandlers,
+): void {
   const slots = entries.map((entry) => newSlot(entry, where));
   const acquiredOrder: Slot[] = [];
   const stack: Slot[] = [];
@@ -272,12 +281,12 @@ export function holdResources(entries: readonly ResourceEntry[], where: string, 
     pump();
   }
 
+  subscriber.add(teardown);
   if (slots.length === 0) handlers.acquired({});
   for (const slot of slots) {
-    if (failing) break;
+    if (failing || !attached) break;
     acquire(slot);
   }
-  return teardown;
 }
 
 function newSlot(entry: ResourceEntry, where: string): Slot {

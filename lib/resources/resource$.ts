@@ -89,7 +89,7 @@ export function resource$<A extends ObservableInput<unknown>>(
   const spec = resourceSpec(where, acquire, release, config);
   const entry = { key: 'resource', name: spec.name ?? 'resource', spec };
   const observable = new Observable<R>((subscriber) =>
-    holdResources([entry], where, {
+    holdResources(subscriber, [entry], where, {
       acquired: (values) => subscriber.next(values['resource'] as R),
       failed: (errors) => subscriber.error(errors[0]),
     }),

@@ -67,7 +67,7 @@ export function resources$<T extends Record<string, Observable<unknown>>>(record
     return { key, name: spec.name ?? key, spec };
   });
   return new Observable<HeldResources<T>>((subscriber) =>
-    holdResources(entries, where, {
+    holdResources(subscriber, entries, where, {
       acquired: (values) => subscriber.next(values as HeldResources<T>),
       failed: (errors, names) =>
         subscriber.error(

@@ -42,6 +42,7 @@ export interface SuperviseConfig {
   name?: string;
   /** `'on-error'` (default): restart after an error; `'always'`: also after completion; `'never'`: pass through. */
   restart?: 'on-error' | 'always' | 'never';
+  /** The restart delays (exponential, capped, optional jitter); see `BackoffConfig`. */
   backoff?: BackoffConfig;
   /** More restarts than this within `within` ms → give up (Erlang restart intensity). Default 5; `Infinity` never gives up. */
   maxRestarts?: number;
@@ -51,7 +52,7 @@ export interface SuperviseConfig {
   app?: AppContext;
   /** Clock and timers. Default: the app's scheduler, else `asyncScheduler`. */
   scheduler?: SchedulerLike;
-  /** Source of randomness for `jitter`, returning [0, 1). Default `Math.random`. */
+  /** Source of randomness for `jitter`, returning [0, 1) (other values are clamped). Default `Math.random`. If it throws, the supervised observable errors with what it threw. */
   random?: () => number;
 }
 
@@ -63,16 +64,23 @@ export interface SuperviseConfig {
  * `task-restart` lifecycle event (`attempt`, `delayMs`, `error`). Values pass through.
  *
  * ```
- * task$:   --#                                  (each run fails after 2 ms)
- * result:  --------------------------------#    (backoff 10, 20; maxRestarts 2)
- * runs:    ^-!                                  run 1
- *          ------------^-!                      run 2 (2 + 10)
- *          ----------------------------^-!      run 3 (14 + 20) → gave up at 36
+ * task$:   --#                                      (each run fails after 2 ms)
+ * result:  ------------------------------------#    (backoff 10, 20; maxRestarts 2)
+ * runs:    ^-!                                      run 1, fails at 2
+ *          ------------^-!                          run 2 (2 + 10), fails at 14
+ *          ----------------------------------^-!    run 3 (14 + 20), fails at 36 → gave up
  * ```
  *
  * Once the app's shutdown began it never restarts: a pending restart completes at once, a completed
  * run completes, and an error passes through (it is reported, not hidden). `restart: 'never'` is a
  * plain pass-through (no events).
+ *
+ * `task$` is resubscribed for each run, so it must start its work on subscribe: a Promise (which ran
+ * once, already) is refused — pass `defer(() => startWork())`. A consumer that unsubscribes stops the
+ * current run at once, even from inside its synchronous emissions, and no restart is left pending.
+ * With `backoff.initial: 0` and `maxRestarts: Infinity`, a task that fails synchronously is restarted
+ * forever, one scheduler action after another (the stack does not grow, but it never rests; under a
+ * `TestScheduler` the frame never advances): keep a delay or a limit.
  *
  * @example
  * ```ts

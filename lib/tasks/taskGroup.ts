@@ -11,6 +11,8 @@ interface Child {
   readonly source: Observable<unknown>;
   state: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
   subscription: Subscription | undefined;
+  /** Errors its own teardown threw as it ended by itself: handled after its own end. */
+  teardownErrors: unknown[] | undefined;
   readonly handle: Subscription;
 }
 
@@ -80,7 +82,8 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
   let appResolved = false;
   let spawnCount = 0;
   let startedCount = 0;
-  let startingQueue = false;
+  // > 0 while several steps must happen before the group may end (starting the queue; a child's errors).
+  let holding = 0;
   const failures: unknown[] = [];
   // Sets: cancelling one child of many is O(1), and each keeps spawn order.
   const queued = new Set<Child>();
@@ -140,7 +143,10 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
         complete: () => childEnded(child, 'completed'),
       },
       (thrown) => {
-        for (const each of unwrap(thrown)) failed(child, each);
+        // Still running: it is ending by itself and its teardown threw. Its own error (or completion)
+        // comes first — and failing the group now would cancel it and lose that error.
+        if (child.state === 'running') (child.teardownErrors ??= []).push(...unwrap(thrown));
+        else for (const each of unwrap(thrown)) failed(child, each);
       },
     );
     child.subscription = subscriber;
@@ -157,7 +163,16 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
     if (how === 'failed') events$.next({ type: 'failed', group: groupName, name: child.name, error, at: scheduler().now() });
     else event('completed', child);
     child.handle.unsubscribe();
-    if (how === 'failed') failed(child, error);
+    const teardownErrors = child.teardownErrors ?? [];
+    child.teardownErrors = undefined;
+    // Every error of this child is collected before the group may end on the first.
+    holding += 1;
+    try {
+      if (how === 'failed') failed(child, error);
+      for (const each of teardownErrors) failed(child, each);
+    } finally {
+      holding -= 1;
+    }
     checkEnd();
   }
 
@@ -181,7 +196,7 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
   }
 
   function checkEnd(): void {
-    if (state !== 'running' || running.size > 0 || startingQueue) return;
+    if (state !== 'running' || running.size > 0 || holding > 0) return;
     const finished = failing || closedBy !== undefined || (mode === 'fail-fast' && startedCount > 0);
     if (!finished) return;
     end(
@@ -229,14 +244,14 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
       internals = findApp(configuredApp, where);
       appResolved = true;
       // A queued child that ends synchronously must not end a fail-fast group before its siblings start.
-      startingQueue = true;
+      holding += 1;
       try {
         for (const child of queued) {
           queued.delete(child);
           start(child);
         }
       } finally {
-        startingQueue = false;
+        holding -= 1;
       }
       checkEnd();
     }
@@ -280,7 +295,7 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
       spawnCount += 1;
       const childName = name ?? `task#${spawnCount}`;
       if (reason !== undefined) throw new TaskGroupClosedError(groupName, childName, reason);
-      const child: Child = { name: childName, source, state: 'queued', subscription: undefined, handle: new Subscription(() => cancelChild(child)) };
+      const child: Child = { name: childName, source, state: 'queued', subscription: undefined, teardownErrors: undefined, handle: new Subscription(() => cancelChild(child)) };
       if (state === 'idle') queued.add(child);
       else start(child);
       return child.handle;

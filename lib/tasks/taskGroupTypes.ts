@@ -119,6 +119,10 @@ export interface TaskGroup<T = unknown> {
    * ended — fail-fast: once its last child ended (or at once after `close()`/`cancel()` with none
    * running); persistent: after `close()` once the children ended — or errors with an `AggregateError`
    * of every child error (fail-fast). Late subscribers get the same end.
+   *
+   * A fail-fast group that is running ends as soon as no child runs: spawn the children before
+   * subscribing `done$` (they are queued), or keep one running, when some may complete synchronously —
+   * otherwise the next `spawn` finds the group ended.
    */
   readonly done$: Observable<never>;
   /** Every value of every child, tagged with the child's name (hot; completes when the group ends). */

@@ -4,10 +4,10 @@
  * `onMissed` callback was given to take the report. It never stops the timer.
  *
  * ```
- * policy 'queue', maxQueued 1, period 2, each tick 5 frames:
- * due:      0 1 2 3 4        (tick numbers, one every 2 frames)
- * runs:     0....1....2....
- * dropped:      ^ tick 2 is queued behind 1; tick 3 finds the queue full → TimerQueueOverflowError
+ * policy 'queue', maxQueued 1, period 4, every tick takes 7 frames:
+ * due:      0---1---2---3---4---5---
+ * runs:     0------1------2------4--
+ * dropped:              3       5      (3: tick 2 already waits; 5: tick 4 does)
  * ```
  *
  * @example

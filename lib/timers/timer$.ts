@@ -7,12 +7,12 @@ import { timerSettings } from './timerSettings.js';
  * What `timer$` does when a tick is due while an earlier one still runs.
  *
  * ```
- * period 2, every tick takes 3 frames (a, b, c = ticks 0, 1, 2); `^` = due, `x` = cancelled, `s` = skipped
- * due:         ^ ^ ^ ^
- * accumulate:  a--  (mergeMap)    ticks overlap:            0:a--  1:--b--  2:----c--
- * cancel:      a-x  (switchMap)   the running one goes:     0:a-x  1:--b-x  2:----c--
- * skip:        a--s (exhaustMap)  due ticks are dropped:    0:a--  1:s      2:----c--
- * queue:       a--b--c (concatMap) due ticks wait in turn:  0:a--  1:---b-- 2:------c--
+ * period 4: ticks due at 0, 4, 8, …; every tick is cold('a-----b|') (it takes 7 frames)
+ * due:         ^---^---^---^---^---^-
+ * accumulate:  a---a-b-a-b-a-b-a-b-a-   ticks overlap (mergeMap; `concurrency` caps them)
+ * cancel:      a---a---a---a---a---a-   the running tick is torn down when the next is due (switchMap)
+ * skip:        a-----b-a-----b-a-----   ticks 1, 3, 5 are dropped and counted: one was running (exhaustMap)
+ * queue:       a-----ba-----ba-----ba   due ticks wait their turn and start late (concatMap; `maxQueued` bounds them)
  * ```
  *
  * @example

@@ -34,13 +34,14 @@ describe('serve$ (HTTP/1)', () => {
     const outcome = await app.stopped;
     expect(outcome.status).toBe('ok');
     expect(outcome.errors).toEqual([]);
-    expect(drainSteps(app.events)).toEqual(['readiness-down:3', 'stop-accepting:3', 'close-idle:0', 'goaway:0', 'upgraded:0', 'drained:0']);
+    // Busy sockets at the drain's start: close-idle comes once none is busy (no idle socket here: 0).
+    expect(drainSteps(app.events)).toEqual(['readiness-down:3', 'stop-accepting:3', 'goaway:0', 'upgraded:0', 'close-idle:0', 'drained:0']);
     const order = labels(app.events);
     expect(order.indexOf('drain:drained')).toBeLessThan(order.indexOf('phase:finalizing'));
     expect(order.slice(order.indexOf('phase:stopping'))).toEqual([
-      'phase:stopping', 'hook-start', 'drain:readiness-down', 'hook-end', 'phase:draining', 'drain:stop-accepting', 'drain:close-idle',
-      'drain:goaway', 'drain:upgraded', 'tasks-cancelled', 'protected-pending', 'drain:drained', 'protected-drained', 'phase:finalizing',
-      'finalizers-start', 'phase:stopped', 'stopped',
+      'phase:stopping', 'hook-start', 'drain:readiness-down', 'hook-end', 'phase:draining', 'drain:stop-accepting',
+      'drain:goaway', 'drain:upgraded', 'tasks-cancelled', 'protected-pending', 'drain:close-idle', 'drain:drained', 'protected-drained',
+      'phase:finalizing', 'finalizers-start', 'phase:stopped', 'stopped',
     ]);
     expect(outcome.shutdownMs).toBeLessThan(server.keepAliveTimeout);
     expect(server.listening).toBe(false);
@@ -75,6 +76,46 @@ describe('serve$ (HTTP/1)', () => {
     expect(await client.closed).toBeUndefined();
     expect((await app.stopped).errors).toEqual([]);
     expect(drainSteps(app.events)).toContain('close-idle:1');
+  });
+
+  it('keeps a socket idle at the drain open while another is busy: a request sent on it then gets a full 200 with Connection: close', async () => {
+    const release = deferred();
+    const slowArrived = deferred();
+    const server = http.createServer((req, res) => {
+      if (req.url === '/slow') {
+        slowArrived.resolve();
+        void release.promise.then(() => res.end('slow done'));
+      } else res.end(`quick ${req.url}`);
+    });
+    server.keepAliveTimeout = 120_000; // waiting for it would time the test out
+    const app = await serveInApp(server);
+    const port = (app.listening.address as { port: number }).port;
+    const reused = new RawClient(port);
+    const pooled = new RawClient(port);
+    for (const client of [reused, pooled]) {
+      client.send('/warm');
+      expect((await client.response()).headers['connection']).toBe('keep-alive');
+    }
+    let pooledEnded = false;
+    void pooled.ended.then(() => (pooledEnded = true));
+    const slow = new RawClient(port);
+    slow.send('/slow');
+    await slowArrived.promise;
+
+    app.port.signal('SIGTERM');
+    await app.when((event) => event.type === 'server-drain' && event.step === 'upgraded');
+    reused.send('/after-sigterm'); // on a socket that was idle when the drain began
+    const response = await reused.response();
+    expect([response.status, response.body, response.headers['connection']]).toEqual([200, 'quick /after-sigterm', 'close']);
+    await reused.ended;
+    expect(pooledEnded).toBe(false); // still open: /slow is in flight
+    release.resolve();
+    expect((await slow.response()).headers['connection']).toBe('close');
+    await pooled.ended; // FIN once nothing was busy
+    expect(await Promise.all([reused.closed, pooled.closed, slow.closed])).toEqual([undefined, undefined, undefined]);
+    const outcome = await app.stopped;
+    expect(outcome.errors).toEqual([]);
+    expect(drainSteps(app.events)).toEqual(['readiness-down:3', 'stop-accepting:3', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
   });
 
   it('half-closes an idle socket (FIN, not a close): a request racing the FIN still reaches the server, not a reset', async () => {

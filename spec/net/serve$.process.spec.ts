@@ -58,9 +58,9 @@ describe('serve$ in a real process', () => {
       expect(child.stdoutLines().filter((line) => line.startsWith('event '))).toEqual([
         'event server-drain readiness-down 3',
         'event server-drain stop-accepting 3',
-        'event server-drain close-idle 2',
         'event server-drain goaway 0',
         'event server-drain upgraded 0',
+        'event server-drain close-idle 2',
         'event server-drain drained 0',
       ]);
     },

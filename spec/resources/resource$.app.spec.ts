@@ -1,4 +1,4 @@
-import { NEVER, filter, map, of, switchMap, take, takeUntil, timer } from 'rxjs';
+import { NEVER, defer, filter, map, merge, of, switchMap, take, takeUntil, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ResourceTimeoutError, resource$, runApp$, shutdownWaitsFor, untilShutdown, type LifecycleEvent } from 'rxrun';
 import { createTestProcess, runTestApp } from 'rxrun/testing';
@@ -300,5 +300,30 @@ describe('resource$ in an app', () => {
         o: ['timeout', [{ kind: 'protected', name: 'db (releasing)', state: 'running' }]],
       });
     });
+  });
+
+  it('a synchronous acquire whose holder stops the app inside the emission is still released after the protected work', () => {
+    testScheduler.run(({ cold, expectSubscriptions }) => {
+      const work = cold('  ----|');
+      const release = cold('    -|');
+      runTestApp((ctx) => [
+        NEVER,
+        timer(1, ctx.scheduler).pipe(
+          switchMap(() =>
+            resource$(() => of('a'), (db: string) => (note(db), release), { name: 'db' }).pipe(
+              switchMap(() =>
+                merge(
+                  work.pipe(shutdownWaitsFor(ctx, { name: 'save' })),
+                  defer(() => (ctx.stop(), NEVER)),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ]);
+      expectSubscriptions(work.subscriptions).toBe('-^---!');
+      expectSubscriptions(release.subscriptions).toBe('-----^!');
+    });
+    expect(released).toEqual(['a@5']);
   });
 });

@@ -7,8 +7,8 @@ import { collect, newScheduler, outcomeOf } from '../support/lifecycle';
 /**
  * Property: random resources (acquire taking 0-6 frames or synchronous, some failing; releases
  * taking 0-4 frames, some failing) held by `resources$` and let go at a random frame — by a plain
- * unsubscribe (no app), by an ordinary unsubscribe inside an app that shuts down later, or by the
- * app's own shutdown. Invariants:
+ * unsubscribe (no app), by an ordinary unsubscribe inside an app that shuts down later, by the
+ * app's own shutdown, or by a finalizer that holds them while the app finalizes. Invariants:
  * (1) every resource whose acquire produced a value is released exactly once; no other release runs;
  * (2) releases never overlap;
  * (3) reverse order: if i was acquired before j and both were acquired before i's release started,
@@ -16,7 +16,8 @@ import { collect, newScheduler, outcomeOf } from '../support/lifecycle';
  * (4) every error raised (acquire or release) reaches the subscriber, `onError` or the outcome —
  *     once, by identity (an AggregateError counts for each error it carries);
  * (5) the record is emitted at most once, and only when every resource was held;
- * (6) the app (when there is one) stops, not by timeout.
+ * (6) the app (when there is one) stops, not by timeout;
+ * (7) in an app, every release ends before the app stops (the app awaits it, in any phase).
  */
 interface ResourcePlan {
   /** -1: synchronous. */
@@ -28,7 +29,7 @@ interface ResourcePlan {
 
 interface Plan {
   readonly resources: readonly ResourcePlan[];
-  readonly mode: 'plain' | 'app-unsubscribe' | 'app-shutdown';
+  readonly mode: 'plain' | 'app-unsubscribe' | 'app-shutdown' | 'app-finalizer';
   readonly letGoAt: number;
   readonly shutdownAfter: number;
 }
@@ -43,13 +44,13 @@ const planArb: fc.Arbitrary<Plan> = fc.record({
     }),
     { minLength: 1, maxLength: 4 },
   ),
-  mode: fc.constantFrom('plain' as const, 'app-unsubscribe' as const, 'app-shutdown' as const),
+  mode: fc.constantFrom('plain' as const, 'app-unsubscribe' as const, 'app-shutdown' as const, 'app-finalizer' as const),
   letGoAt: fc.integer({ min: 0, max: 12 }),
   shutdownAfter: fc.integer({ min: 0, max: 6 }),
 });
 
 interface Record_ {
-  readonly type: 'acquired' | 'release-start' | 'release-end';
+  readonly type: 'acquired' | 'release-start' | 'release-end' | 'release-end-after-stop';
   readonly index: number;
   readonly at: number;
   readonly seq: number;
@@ -89,6 +90,7 @@ function run(plan: Plan): void {
         return new Observable<never>((subscriber) =>
           scheduler.schedule(() => {
             note('release-end', index);
+            if (events.some((e) => e.type === 'stopped')) note('release-end-after-stop', index);
             if (r.releaseFails) subscriber.error(fail(`release ${index}`));
             else subscriber.complete();
           }, r.releaseDelay),
@@ -102,19 +104,22 @@ function run(plan: Plan): void {
       return;
     }
     const app = runTestApp(
-      () =>
-        plan.mode === 'app-shutdown'
-          ? all$.pipe(map((v) => emitted.push(v)))
-          : [NEVER, all$.pipe(takeUntil(timer(plan.letGoAt)), map((v) => emitted.push(v)))],
+      (ctx) => {
+        if (plan.mode === 'app-shutdown') return all$.pipe(map((v) => emitted.push(v)));
+        if (plan.mode === 'app-unsubscribe') return [NEVER, all$.pipe(takeUntil(timer(plan.letGoAt)), map((v) => emitted.push(v)))];
+        ctx.defer(() => all$.pipe(takeUntil(timer(plan.letGoAt)), map((v) => emitted.push(v))), { name: 'holder' });
+        return NEVER;
+      },
       { onTaskError: 'isolate' },
     );
     events = collect(app.events$);
-    app.port.signal('SIGTERM', plan.mode === 'app-shutdown' ? plan.letGoAt : plan.letGoAt + plan.shutdownAfter);
+    app.port.signal('SIGTERM', plan.mode === 'app-unsubscribe' ? plan.letGoAt + plan.shutdownAfter : plan.mode === 'app-shutdown' ? plan.letGoAt : plan.shutdownAfter);
   });
 
   if (plan.mode !== 'plain') {
     const outcome = outcomeOf(events);
     expect(outcome.status).not.toBe('timeout'); // (6)
+    expect(log.filter((e) => e.type === 'release-end-after-stop')).toEqual([]); // (7)
     for (const { error } of outcome.errors) surface(error);
   }
 

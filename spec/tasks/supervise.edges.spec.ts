@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { NEVER, Observable, defer, filter, map, queueScheduler, take, takeUntil, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { shutdownWaitsFor, supervise, type LifecycleEvent } from 'rxrun';
@@ -115,5 +117,23 @@ describe('supervise edge cases', () => {
       });
       expectObservable(app.eventsOf$('task-restart')).toBe('8ms |');
     });
+  });
+
+  it('10,000 restarts keep no ended run reachable', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const refs: WeakRef<object>[] = [];
+    const task = defer(() => {
+      // A fresh object per run: if the supervisor kept a run (or its subscription), its WeakRef would stay alive.
+      const run = refs.length < 10_000 ? throwError(() => boom) : NEVER;
+      refs.push(new WeakRef(run));
+      return run;
+    });
+    const subscription = supervise(task, { backoff: { initial: 0 }, maxRestarts: Infinity, scheduler: queueScheduler }).subscribe();
+    expect(refs).toHaveLength(10_001);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    gc();
+    expect(refs.filter((ref) => ref.deref() !== undefined).length).toBeLessThanOrEqual(1);
+    subscription.unsubscribe();
   });
 });

@@ -50,6 +50,40 @@ describe('taskGroup (fail-fast)', () => {
     });
   });
 
+  it("lists a failing child's own error before the error its teardown threw (the first error is the cause)", () => {
+    const boom = new Error('boom');
+    const cleanup = new Error('cleanup failed');
+    testScheduler.run(({ expectObservable }) => {
+      const group = taskGroup({ name: 'g' });
+      group.spawn(new Observable<never>((subscriber) => {
+        const due = testScheduler.schedule(() => subscriber.error(boom), 2);
+        return () => {
+          due.unsubscribe();
+          throw cleanup;
+        };
+      }), { name: 'x' });
+      expectObservable(group.done$.pipe(catchError((error: unknown) => of([(error as AggregateError).errors, (error as Error).message])))).toBe('--(e|)', {
+        e: [[boom, cleanup], "taskGroup 'g': 2 error(s); first: Error: boom"],
+      });
+    });
+  });
+
+  it('a child whose teardown throws as it completes gets its completed event (not cancelled) and fails the group with that error', () => {
+    const cleanup = new Error('cleanup failed');
+    testScheduler.run(({ expectObservable }) => {
+      const group = taskGroup({ name: 'g' });
+      group.spawn(new Observable<never>((subscriber) => {
+        const due = testScheduler.schedule(() => subscriber.complete(), 2);
+        return () => {
+          due.unsubscribe();
+          throw cleanup;
+        };
+      }), { name: 'x' });
+      expectObservable(group.events$.pipe(map(tag))).toBe('s-(c|)', { s: 'started:x', c: 'completed:x' });
+      expectObservable(group.done$.pipe(catchError(errorsOf))).toBe('--(e|)', { e: [cleanup] });
+    });
+  });
+
   it('collects errors of siblings that fail while the group is cancelling', () => {
     const first = new Error('first');
     const second = new Error('second');

@@ -1,9 +1,7 @@
 import { NEVER, Observable, catchError, defer, of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { taskGroup, type TaskGroupEvent } from 'rxrun';
+import { taskGroup } from 'rxrun';
 import { newScheduler } from '../support/lifecycle';
-
-const tag = (e: TaskGroupEvent) => `${e.type}:${e.name}`;
 
 /** Emits 0, 1, 2, … up to `limit` synchronously on subscribe, stopping once its subscriber is closed; counts what it sent. */
 function syncCounter(limit: number): { source: Observable<number>; sent: () => number } {

@@ -74,3 +74,27 @@ describe('validation gaps', () => {
     expect(make).toThrow(message);
   });
 });
+
+describe('supervise numbers: NaN, Infinity, negatives', () => {
+  it.each([
+    [{ backoff: { initial: NaN } }, /backoff.initial/],
+    [{ backoff: { initial: Infinity } }, /backoff.initial/],
+    [{ backoff: { factor: NaN } }, /backoff.factor/],
+    [{ backoff: { factor: Infinity } }, /backoff.factor/],
+    [{ backoff: { max: -1 } }, /backoff.max/],
+    [{ backoff: { jitter: NaN } }, /backoff.jitter/],
+    [{ backoff: { jitter: -0.1 } }, /backoff.jitter/],
+    [{ maxRestarts: NaN }, /maxRestarts/],
+    [{ maxRestarts: -Infinity }, /maxRestarts/],
+    [{ within: Infinity }, /within/],
+    [{ within: NaN }, /within/],
+    [{ within: -5 }, /within/],
+  ])('%#: %j is a RangeError naming the option', (config, message) => {
+    expect(() => supervise(NEVER, config)).toThrow(RangeError);
+    expect(() => supervise(NEVER, config)).toThrow(message);
+  });
+
+  it.each([null, 'x', 1])('spawn options %p is a TypeError', (options) => {
+    expect(() => taskGroup().spawn(NEVER, options as never)).toThrow(/group.spawn: 'options' must be an object/);
+  });
+});

@@ -1,4 +1,4 @@
-import { NEVER, map, tap } from 'rxjs';
+import { NEVER, Observable, map, take, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { timer$, type LifecycleEvent } from 'rxrun';
 import { runTestApp } from 'rxrun/testing';
@@ -156,4 +156,33 @@ describe('timer$ on stop', () => {
     expect(outcomeOf(events).errors).toEqual([{ source: 'tick', name: 'timer$ tick 1', error: boom }]);
     expect(timeline(events).filter(interesting)).toEqual(['4 error:tick:timer$ tick 1', '6 phase:draining', '6 phase:finalizing', '6 phase:stopped', '6 stopped:error']);
   });
+
+  it("onStop 'finish': an error from a tick running on after the stop is reported with state 'finishing'", () => {
+    const boom = new Error('failed after the stop');
+    let events: LifecycleEvent[] = [];
+    testScheduler.run(({ cold }) => {
+      const app = runTestApp(() => timer$(100, () => cold('a-----#', undefined, boom), { onStop: 'finish', name: 'job' }));
+      app.port.signal('SIGTERM', 2);
+      events = collect(app.events$);
+    });
+    expect(timeline(events).filter(interesting)).toEqual([
+      '2 phase:draining', '2 protected-pending:job tick 0', '6 error:tick:job tick 0', '6 protected-drained', '6 phase:finalizing', '6 phase:stopped', '6 stopped:error',
+    ]);
+  });
+
+  it('a downstream that unsubscribes on a synchronous value tears that tick down at once', () => {
+    const log: string[] = [];
+    testScheduler.run(({ expectObservable }) => {
+      const out$ = timer$(4, (n) =>
+        new Observable<number>((subscriber) => {
+          subscriber.next(n);
+          subscriber.next(n + 100);
+          return () => log.push(`teardown ${n} at ${testScheduler.now()}`);
+        }),
+      ).pipe(take(1));
+      expectObservable(out$).toBe('(a|)', { a: 0 });
+    });
+    expect(log).toEqual(['teardown 0 at 0']);
+  });
 });
+
