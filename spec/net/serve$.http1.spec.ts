@@ -118,6 +118,45 @@ describe('serve$ (HTTP/1)', () => {
     expect(drainSteps(app.events)).toEqual(['readiness-down:3', 'stop-accepting:3', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
   });
 
+  it('keeps a socket open after a response that promised keep-alive (head sent before the drain) while others are busy', async () => {
+    const release = deferred();
+    const slowArrived = deferred();
+    let finishStream: () => void = () => undefined;
+    const streamStarted = deferred();
+    const server = http.createServer((req, res) => {
+      if (req.url === '/slow') {
+        slowArrived.resolve();
+        void release.promise.then(() => res.end('slow done'));
+      } else if (req.url === '/stream') {
+        res.write('part one, '); // the head goes out now, promising keep-alive
+        finishStream = () => res.end('part two');
+        streamStarted.resolve();
+      } else res.end(`quick ${req.url}`);
+    });
+    server.keepAliveTimeout = 120_000;
+    const app = await serveInApp(server);
+    const port = (app.listening.address as { port: number }).port;
+    const slow = new RawClient(port);
+    slow.send('/slow');
+    const streaming = new RawClient(port);
+    streaming.send('/stream');
+    await Promise.all([slowArrived.promise, streamStarted.promise]);
+
+    app.port.signal('SIGTERM');
+    await app.when((event) => event.type === 'server-drain' && event.step === 'upgraded');
+    finishStream();
+    const streamed = await streaming.response();
+    expect([streamed.body, streamed.headers['connection']]).toEqual(['part one, part two', 'keep-alive']);
+    streaming.send('/reuse'); // the client takes the promise at its word
+    const reused = await streaming.response();
+    expect([reused.status, reused.body, reused.headers['connection']]).toEqual([200, 'quick /reuse', 'close']);
+    await streaming.ended;
+    release.resolve();
+    await slow.response();
+    expect(await Promise.all([streaming.closed, slow.closed])).toEqual([undefined, undefined]);
+    expect((await app.stopped).errors).toEqual([]);
+  });
+
   it('half-closes an idle socket (FIN, not a close): a request racing the FIN still reaches the server, not a reset', async () => {
     const urls: string[] = [];
     const server = http.createServer((req, res) => {
