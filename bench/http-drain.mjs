@@ -5,7 +5,8 @@
 // accepted), failed requests on accepted connections, SIGTERM -> exit (ratio to the floor); then, without
 // shutdown, autocannon throughput against each (ratio to a bare server), with the 200 ms handler and a 0 ms one.
 //   node bench/http-drain.mjs [--reps=5] [--quick] [--conns=64] [--idle=16] [--handler=200] [--drain-load=1000]
-//                             [--tput-reps=6] [--tput-seconds=1] [--only=floor,rxrun,...] [--dry (no RESULTS.md)]
+//                             [--tput-reps=8] [--tput-seconds=1] [--only=floor,rxrun,...]
+//                             [--dry (print only, RESULTS.md untouched)] [--verbose (every failed request)]
 // Server fixtures: bench/http-drain/*.cjs (shared handler in server.cjs); client: bench/http-drain/client.mjs.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ const BUSY = option('conns', 64);
 const IDLE = option('idle', 16);
 const HANDLER_MS = option('handler', 200);
 const DRAIN_LOAD_MS = option('drain-load', 1000);
-const TPUT_REPS = option('tput-reps', QUICK ? 2 : 6);
+const TPUT_REPS = option('tput-reps', QUICK ? 2 : 8);
 const TPUT_SECONDS = option('tput-seconds', 1); // whole seconds: autocannon stops on its 1 s sampling tick
 const TPUT_CONNS = 50;
 const SLOW_SECONDS = 2;
@@ -98,9 +99,9 @@ function spawnServer(file, env) {
 }
 
 /** One drain trial: load, SIGTERM once the pool is saturated, load continues through the drain. */
-async function drainTrial(impl) {
+async function drainTrial(impl, idle = IDLE) {
   const server = await spawnServer(impl.file, { TRACE: '1', HANDLER_MS: String(HANDLER_MS) });
-  const load = startLoad({ port: server.port, busy: BUSY, idle: IDLE, backoffMs: Math.max(HANDLER_MS, 50), spreadMs: Math.max(HANDLER_MS, 1), expectedBody: BODY });
+  const load = startLoad({ port: server.port, busy: BUSY, idle, backoffMs: Math.max(HANDLER_MS, 50), spreadMs: Math.max(HANDLER_MS, 1), expectedBody: BODY });
   await sleep(WARMUP_MS);
   const saturated = Math.min(50, Math.floor(BUSY * 0.8));
   for (let waited = 0; load.inFlight() < saturated && waited < 2000; waited += 1) await sleep(1);
@@ -190,7 +191,7 @@ function cpuNs(pid) {
 
 /**
  * Throughput without shutdown, for one handler delay: every server runs at once (idle ones cost nothing),
- * each gets a 0.5 s autocannon warm-up, then `rounds` rounds hit each one for TPUT_SECONDS in a random order.
+ * each gets a 1 s autocannon warm-up (0 ms handler only), then `rounds` rounds hit each one for TPUT_SECONDS in a random order.
  * Each sample keeps its round, so ratios to the bare server can be taken within a round (the machine's
  * background load drifts between rounds more than within one).
  */
@@ -201,7 +202,7 @@ async function throughput(impls, handlerMs, rounds) {
   const seconds = handlerMs >= 100 ? SLOW_SECONDS : TPUT_SECONDS; // whole handler periods dominate a short run
   const hit = (impl, duration) => autocannon({ url: `http://127.0.0.1:${servers.get(impl.key).port}/`, connections: TPUT_CONNS, duration });
   try {
-    for (const impl of impls) await hit(impl, 1);
+    if (handlerMs < 100) for (const impl of impls) await hit(impl, 1); // JIT warm-up; the slow handler is latency-bound
     for (let round = 0; round < rounds; round += 1) {
       for (const impl of shuffle([...impls])) {
         const pid = servers.get(impl.key).child.pid;
@@ -228,6 +229,17 @@ for (let rep = 0; rep < REPS; rep += 1) {
     process.stderr.write(
       `http-drain: drain ${rep + 1}/${REPS} ${impl.key}: in flight ${result.inFlightAtSigterm}, failed ${result.failed}, refused ${result.refused}, exit ${fmt(result.exitMs, 1)} ms (${result.status})\n`,
     );
+  }
+}
+// The same drain without the sporadic connections (busy ones only), for the floor and rxrun: separates what idle
+// keep-alive sockets cost a drain from the rest.
+const BUSY_ONLY = IDLE > 0 ? active.filter((impl) => impl.key === 'floor' || impl.key === 'rxrun') : [];
+const busyOnly = new Map(BUSY_ONLY.map((impl) => [impl.key, []]));
+for (let rep = 0; rep < (BUSY_ONLY.length > 0 ? REPS : 0); rep += 1) {
+  for (const impl of shuffle([...BUSY_ONLY])) {
+    const result = await drainTrial(impl, 0);
+    busyOnly.get(impl.key).push(result);
+    process.stderr.write(`http-drain: busy-only drain ${rep + 1}/${REPS} ${impl.key}: failed ${result.failed}, exit ${fmt(result.exitMs, 1)} ms\n`);
   }
 }
 
@@ -285,6 +297,21 @@ const drainRows = IMPLS.map((impl) => {
   ];
 });
 
+const busyOnlyHeader = ['implementation', 'in flight at SIGTERM', '→ 200', 'failed (accepted conns)', 'SIGTERM→exit ms', 'ratio to floor', 'last 200 → exit ms'];
+const busyFloor = busyOnly.has('floor') ? median(busyOnly.get('floor').map((r) => r.exitMs)) : NaN;
+const busyOnlyRows = BUSY_ONLY.map((impl) => {
+  const rs = busyOnly.get(impl.key);
+  return [
+    impl.label,
+    stat(rs.map((r) => r.inFlightAtSigterm)),
+    stat(rs.map((r) => r.inFlightOk)),
+    `${stat(rs.map((r) => r.failed))} (Σ ${sum(rs.map((r) => r.failed))})`,
+    stat(rs.map((r) => r.exitMs), 1),
+    impl.key === 'floor' ? '1.00× (reference)' : `${fmt(median(rs.map((r) => r.exitMs)) / busyFloor)}×`,
+    stat(rs.map((r) => r.lastOkToExitMs), 1),
+  ];
+});
+
 const tputHeader = [
   'implementation', 'req/s, 0 ms handler', 'ratio to bare', 'server CPU µs/req', 'CPU ratio (bare ÷ impl)', `req/s, ${HANDLER_MS} ms handler`, 'ratio to bare',
 ];
@@ -309,6 +336,10 @@ const tputRows = [BARE, ...IMPLS].map((impl) => {
 
 console.log('\nDrain (median (min–max) over reps):');
 printTable(drainHeader, drainRows);
+if (BUSY_ONLY.length > 0) {
+  console.log('\nDrain, busy connections only:');
+  printTable(busyOnlyHeader, busyOnlyRows);
+}
 console.log('\nThroughput without shutdown:');
 printTable(tputHeader, tputRows);
 
@@ -332,9 +363,35 @@ const goalHeader = ['implementation', `zero failed requests on accepted connecti
 console.log('\nGoals:');
 printTable(goalHeader, goals);
 
+/** What the rxrun row shows, in words (depends on the figures of this run). */
+function rxrunNote() {
+  if (!drain.has('rxrun')) return '- *rxrun serve$*: not measured in this run.';
+  const rs = drain.get('rxrun');
+  const failed = sum(rs.map((r) => r.failed));
+  const ratio = median(rs.map((r) => r.exitMs)) / floorExit;
+  const reused = sum(rs.map((r) => r.reusedSent));
+  const reusedOk = sum(rs.map((r) => r.reusedOk));
+  const accepted = sum(rs.map((r) => r.newAccepted));
+  const lines = [
+    `- *rxrun serve$*: ${failed === 0 ? 'no failed request' : `${failed} failed request(s)`} on accepted connections over ${REPS} reps; ` +
+      `${reusedOk} of ${reused} requests sent after SIGTERM on reused keep-alive sockets were served; ` +
+      `${accepted === 0 ? 'every new connection after SIGTERM was refused' : `${accepted} new connection(s) after SIGTERM were accepted`}.`,
+  ];
+  if (ratio > 1.05 && IDLE > 0) {
+    const busyRatio = busyOnly.has('rxrun') ? median(busyOnly.get('rxrun').map((r) => r.exitMs)) / busyFloor : NaN;
+    lines.push(
+      '  Its drain is longer than the floor\'s here because serve$ (as built for this run) keeps idle keep-alive sockets open while any',
+      '  request is in flight, answers what arrives on them with `Connection: close`, and ends them (FIN) only once nothing is busy: no',
+      `  close race, but each sporadic connection sends one more request during the drain (think time up to 400 ms + the ${HANDLER_MS} ms`,
+      `  handler), which extends it. With busy connections only, its SIGTERM→exit is ${fmt(busyRatio)}× the floor's (table above).`,
+    );
+  }
+  return lines.join('\n');
+}
+
 const command = `node bench/http-drain.mjs --reps=${REPS} --conns=${BUSY} --idle=${IDLE} --handler=${HANDLER_MS} --drain-load=${DRAIN_LOAD_MS} --tput-reps=${TPUT_REPS} --tput-seconds=${TPUT_SECONDS}${ONLY ? ` --only=${ONLY.join(',')}` : ''}`;
 if (!DRY) updateSection('http-drain', `
-## 5. HTTP drain (SIGTERM under keep-alive load)
+## HTTP drain (SIGTERM under keep-alive load)
 
 Command: \`${command}\` (took ${seconds} s).
 ${stamp()}
@@ -344,7 +401,7 @@ ${stamp()}
 \`keepAliveTimeout\` 5 s) on 127.0.0.1, port 0, in its own child process, with each library's defaults: rxrun
 \`runApp(() => serve$(server, { port: 0, host: '127.0.0.1' }), { logger: false })\`; the **floor** (one loop turn after SIGTERM, so requests already in
 the socket buffers are read first: \`server.close()\`, which on Node 20 also closes idle sockets; \`Connection: close\` on every
-response not yet started; \`process.exit\` right after the last response's \`finish\`); **naive** \`server.close(() => process.exit(0))\`; **http-terminator** \`terminate()\` then \`process.exit(0)\`
+response not yet started; \`process.exit\` right after the last response's \`close\`); **naive** \`server.close(() => process.exit(0))\`; **http-terminator** \`terminate()\` then \`process.exit(0)\`
 (\`gracefulTerminationTimeout\` default: 1000 ms in its code, its README says 5000); **stoppable** \`server.stop(() => process.exit(0))\`
 (default grace: Infinity); **terminus** \`createTerminus(server, {})\` (stoppable with \`timeout\` 1000 ms, then re-raises SIGTERM);
 **close-with-grace** with \`server.close()\` in its callback (default \`delay\` 10 s; it calls \`process.exit(0)\` afterwards).
@@ -370,9 +427,13 @@ reused sockets* = written after SIGTERM on a connection that already carried a r
 Drain, median (min–max) over ${REPS} reps:
 
 ${markdownTable(drainHeader, drainRows)}
+${BUSY_ONLY.length > 0 ? `
+The same drain with the ${BUSY} busy connections only (\`--idle=0\`; no idle keep-alive socket at SIGTERM), floor and rxrun, ${REPS} reps:
 
+${markdownTable(busyOnlyHeader, busyOnlyRows)}
+` : ''}
 Throughput without shutdown (autocannon 8, ${TPUT_CONNS} keep-alive connections, no SIGTERM): all servers run at once, each gets a 1 s
-warm-up, then each round hits every server for ${TPUT_SECONDS} s in a fresh random order; ${TPUT_REPS} rounds with the 0 ms handler (shows
+warm-up (0 ms handler), then each round hits every server for ${TPUT_SECONDS} s in a fresh random order; ${TPUT_REPS} rounds with the 0 ms handler (shows
 per-request overhead), 1 round of ${SLOW_SECONDS} s with the ${HANDLER_MS} ms handler (latency-bound at ≈ ${TPUT_CONNS}/${HANDLER_MS / 1000} s for everyone).
 Median (min–max) req/s over rounds; ratio = median over rounds of (req/s ÷ the bare server's req/s in the same round).
 Server CPU µs/req = the server process's CPU time during the sample (sum of its threads' \`/proc/<pid>/task/*/schedstat\`) ÷ requests
@@ -382,7 +443,10 @@ machine during the measurement: see the load average above).
 
 ${markdownTable(tputHeader, tputRows)}
 
-Goals from the issue (rxrun's targets; the libraries are shown against the same bars):
+Goals from the issue (rxrun's targets; the libraries are shown against the same bars). On this shared machine req/s ratios
+move by several per cent between runs even for servers that run the same per-request code (bare, naive, close-with-grace);
+the CPU-per-request ratio is the figure to judge throughput by.
+
 
 ${markdownTable(goalHeader, goals)}
 
@@ -400,10 +464,11 @@ ${markdownTable(goalHeader, goals)}
   connections (everything sent after SIGTERM on them is served) and the process exits only after the load stops and
   \`keepAliveTimeout\` (5 s) passed since the last response: ≈ ${DRAIN_LOAD_MS} ms of continued load + 5 s (close-with-grace's 10 s
   \`delay\` is not reached).
-- *floor* and *rxrun*: the few failures left are the HTTP/1.1 keep-alive close race: a request written on a reused socket (its
-  previous response had no \`Connection: close\` because the drain had not begun yet) is in flight, or still unread in the
-  server's socket buffer, when the server closes that socket as idle. No server-side policy removes the race entirely (RFC 9112
-  §9.3.1 leaves the retry to the client); it grows when the server is slow to act on SIGTERM (a loaded machine).
+- *floor*: the failures it has (if any) are the HTTP/1.1 keep-alive close race: a request written on a reused socket (its
+  previous response had no \`Connection: close\` because the drain had not begun yet) is in flight when the server closes that
+  socket as idle. Closing idle sockets at once cannot rule it out (RFC 9112 §9.3.1 leaves the retry to the client); it grows
+  when the server is slow to act on SIGTERM (a loaded machine).
+${rxrunNote()}
 
 SIGTERM→exit is dominated by the ${HANDLER_MS} ms handler (the last in-flight request finishes up to ${HANDLER_MS} ms after SIGTERM);
 "last 200 → exit" (client-side receipt of the last complete 200 to the child's \`exit\`) is each implementation's own cost.

@@ -1,7 +1,7 @@
 // The bare-Node floor: the best core `http` allows. On SIGTERM (one loop turn later, see below): stop listening
 // and close idle sockets (`server.close()`, which on Node >= 19 also runs closeIdleConnections), put
 // `Connection: close` on every response not yet started (in flight, or arriving later on a socket that was
-// busy), and exit right after the last response has been handed to the kernel.
+// busy), and exit right after the last response has been handed to the kernel (its 'close').
 'use strict';
 const { createServer, listen } = require('./server.cjs');
 
@@ -13,13 +13,10 @@ const exitIfDone = () => {
   if (draining && open.size === 0) process.exit(0);
 };
 
+// One listener per response: 'close' follows 'finish' (same turn) and also covers an aborted response.
 server.on('request', (req, res) => {
   open.add(res);
   if (draining) res.setHeader('connection', 'close');
-  res.once('finish', () => {
-    open.delete(res);
-    exitIfDone();
-  });
   res.once('close', () => {
     open.delete(res);
     exitIfDone();

@@ -9,13 +9,23 @@ import {
  *
  * The check **passes** when its first notification is a value other than `false` (`undefined`, as
  * from an `async () => { await db.ping(); }`, passes) or a completion without a value. It **fails**
- * when that value is `false`, when it errors (or the function throws), or when nothing arrives
- * within `checkTimeout` (status `timeout`). Only the first value counts: the check is unsubscribed
+ * when that value is `false`, when it errors (or the function throws, or returns an object that is
+ * no ObservableInput, or a function), or when nothing arrives within `checkTimeout` (status `timeout`). Only the first value counts: the check is unsubscribed
  * after it.
  *
  * @example
  * ```ts
- * probes({ checks: { db: () => pool.query('select 1'), queue: () => queue.length < 10_000, broker: connected$ } });
+ * const queue: string[] = [];
+ * const brokerUp$ = new BehaviorSubject(true);
+ * probes({
+ *   checks: {
+ *     db: async () => {
+ *       await Promise.resolve(); // e.g. await pool.query('select 1')
+ *     },
+ *     queue: () => queue.length < 10_000,
+ *     broker: brokerUp$,
+ *   },
+ * });
  * ```
  */
 export type ProbeCheck = Observable<unknown> | (() => unknown);
@@ -31,7 +41,7 @@ export type ProbeCheck = Observable<unknown> | (() => unknown);
 export interface ProbeCheckResult {
   readonly name: string;
   readonly status: 'pass' | 'fail' | 'timeout';
-  /** What the check threw or errored with (`fail` only; absent when it answered `false`). */
+  /** What the check threw or errored with (`fail` only; the key is absent when it answered `false`, present even when the error is `undefined`). */
   readonly error?: unknown;
 }
 
@@ -56,7 +66,7 @@ export function runChecks$(
 
 function runCheck$(name: string, check: ProbeCheck, timeoutMs: number, scheduler: SchedulerLike): Observable<ProbeCheckResult> {
   const pass: ProbeCheckResult = { name, status: 'pass' };
-  return defer(() => toObservable(typeof check === 'function' ? check() : check)).pipe(
+  return defer(() => toObservable(name, typeof check === 'function' ? check() : check)).pipe(
     take(1),
     map((value): ProbeCheckResult => (value === false ? { name, status: 'fail' } : pass)),
     defaultIfEmpty(pass),
@@ -65,7 +75,11 @@ function runCheck$(name: string, check: ProbeCheck, timeoutMs: number, scheduler
   );
 }
 
-function toObservable(produced: unknown): Observable<unknown> {
+function toObservable(name: string, produced: unknown): Observable<unknown> {
+  // A function is no answer: most likely `() => db.ping` where `() => db.ping()` was meant.
+  if (typeof produced === 'function') {
+    throw new TypeError(`probes: check '${name}' returned a function, not an answer (call it in the check?)`);
+  }
   // Plain values (a boolean, a count, `undefined`) are answers; objects must be ObservableInputs
   // (`from` throws a TypeError for anything else, and the check fails with it).
   if (typeof produced !== 'object' || produced === null) return of(produced);

@@ -38,8 +38,9 @@ export function body(kind: ProbeKind, ok: boolean, snapshot: ProbeSnapshot, resu
 
 function reason(kind: ProbeKind, snapshot: ProbeSnapshot, results: readonly ProbeCheckResult[] | undefined): string {
   if (!snapshot.alive) return 'stopped';
-  if (kind !== 'readyz' || !snapshot.started) return 'starting';
-  if (!snapshot.accepting) return 'shutting down';
+  // Only `/readyz` and `/startupz` fail while alive: before `running`, or once a shutdown was requested.
+  if (snapshot.phase === 'starting') return 'starting';
+  if (kind === 'startupz' || !snapshot.accepting) return 'shutting down';
   const failed = (results ?? []).filter((result) => result.status !== 'pass').map((result) => result.name);
   return `check failed: ${failed.join(', ')}`;
 }
@@ -47,7 +48,8 @@ function reason(kind: ProbeKind, snapshot: ProbeSnapshot, results: readonly Prob
 function checkLine(result: ProbeCheckResult, detail: Detail): string {
   if (result.status === 'pass') return `[+]${result.name} ok`;
   if (result.status === 'timeout') return `[-]${result.name} timed out`;
-  if (result.error === undefined) return `[-]${result.name} failed: answered false`;
+  // `error` present (even `undefined`, as from `throwError(() => undefined)`): it errored.
+  if (!('error' in result)) return `[-]${result.name} failed: answered false`;
   if (detail !== 'messages') return `[-]${result.name} failed`;
   const message = result.error instanceof Error ? `${result.error.name}: ${result.error.message}` : describe(result.error);
   return `[-]${result.name} failed: ${message.replace(/\s+/g, ' ').slice(0, 200)}`;

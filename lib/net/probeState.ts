@@ -11,7 +11,7 @@ export interface ProbeSnapshot {
   readonly phase: Phase;
   /** Not stopped: `/livez`. */
   readonly alive: boolean;
-  /** Reached `running` once: `/startupz`. */
+  /** Reached `running` once, with no shutdown requested before: `/startupz`. */
   readonly started: boolean;
   /** `running` and no shutdown requested: the gate of `/readyz`. */
   readonly accepting: boolean;
@@ -83,7 +83,8 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
         update((current) => ({
           phase,
           alive: phase !== 'stopped',
-          started: current.started || phase === 'running',
+          // Reached `running` with a shutdown already requested (main threw, say): it never started.
+          started: current.started || (phase === 'running' && !requested),
           accepting: phase === 'running' && !requested,
         }));
       }

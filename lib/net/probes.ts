@@ -1,6 +1,6 @@
 import type * as net from 'node:net';
 import { Observable, defaultIfEmpty, distinctUntilChanged, isObservable, map, type SchedulerLike } from 'rxjs';
-import { isAppContext, resolveApp } from '../core/appRegistry.js';
+import { isAppContext, resolveApp, type AppInternals } from '../core/appRegistry.js';
 import { NoCurrentAppError } from '../core/errors.js';
 import type { AppContext } from '../core/types.js';
 import {
@@ -33,11 +33,11 @@ export interface ProbePaths {
  *
  * @example
  * ```ts
- * probes({ checks: { db: () => pool.query('select 1') }, checkTimeout: 500, verbose: true });
+ * probes({ checks: { heap: () => process.memoryUsage().heapUsed < 512e6 }, checkTimeout: 500, verbose: true });
  * ```
  */
 export interface ProbesConfig {
-  /** The app the probes report on. Default: the one app running when `probes` is called or first used. */
+  /** The app the probes report on. Default: the one app running when `probes` is called or first used (once that one stopped, the next one that runs). */
   app?: AppContext;
   /** Readiness checks by name (see {@link ProbeCheck} for what passes). Default none. */
   checks?: Record<string, ProbeCheck>;
@@ -93,7 +93,7 @@ export interface ProbeResponse {
  *
  * @example
  * ```ts
- * const health = probes({ checks: { db: () => db.ping() } });
+ * const health = probes({ checks: { heap: () => process.memoryUsage().heapUsed < 512e6 } });
  * const server = http.createServer((req, res) => {
  *   if (health(req, res)) return;
  *   handle(req, res);
@@ -101,18 +101,26 @@ export interface ProbeResponse {
  * ```
  */
 export interface Probes {
-  /** Answers `GET`/`HEAD` on the probe paths (405 for other methods) and returns `true`; `false` for other paths. */
+  /**
+   * Answers `GET`/`HEAD` on the probe paths (405 for other methods) and returns `true`; `false` for
+   * other paths. Paths match exactly (`/readyz/` is not `/readyz`); the query only says `verbose`; the
+   * absolute form (`http://host:9000/readyz`) is read too.
+   */
   (req: ProbeRequest, res: ProbeResponse): boolean;
   /**
    * Whether `/readyz` would answer 200: the app is `running`, no shutdown was requested, and every
    * check passed in the last evaluation (at once when there are none). Distinct, replays the
-   * current value, completes at `stopped`. While subscribed it re-runs the checks every
-   * `checkInterval`.
+   * current value (the final `false` once stopped), completes at `stopped`. While subscribed it
+   * re-runs the checks every `checkInterval`.
+   *
+   * ```
+   * SIGTERM at 6, db check answering after 2 frames:   f-t---f--|   (stopping 6 → 9)
+   * ```
    */
   readonly ready$: Observable<boolean>;
   /** Whether `/livez` answers 200: true until `stopped`, then false and complete. */
   readonly live$: Observable<boolean>;
-  /** Whether `/startupz` answers 200: false until `running`, then true for good. */
+  /** Whether `/startupz` answers 200: false until `running`, then true for good (never, for an app whose shutdown was requested before it ran). */
   readonly started$: Observable<boolean>;
   /**
    * Serves the probes on their own HTTP server (default host `127.0.0.1`: give `host: '0.0.0.0'` for
@@ -140,15 +148,19 @@ export interface Probes {
  * ```
  *
  * The app is the one given as `app`, or the one running when `probes` is called (or, when none is
- * running yet, when first used; a request made while no app runs gets 503).
+ * running yet, when first used; a request made while no app runs gets 503; once that app stopped,
+ * the next one that runs).
  *
  * @example
  * ```ts
  * import * as http from 'node:http';
+ * import { BehaviorSubject } from 'rxjs';
  * import { probes, runApp, serve$ } from 'rxrun';
  *
+ * const brokerUp$ = new BehaviorSubject(true); // e.g. driven by your client's connect/disconnect events
+ *
  * runApp(() => {
- *   const health = probes({ checks: { db: () => db.ping() }, checkTimeout: 500 });
+ *   const health = probes({ checks: { broker: brokerUp$, heap: async () => process.memoryUsage().heapUsed < 512e6 }, checkTimeout: 500 });
  *   const server = http.createServer((req, res) => res.end('hello\n'));
  *   return [health.serve$({ port: 9000, host: '0.0.0.0' }), serve$(server, 8080)];
  * });
@@ -171,8 +183,17 @@ export function probes(config?: ProbesConfig): Probes {
 
   let state: ProbeState | undefined;
   const bind = (): ProbeState => {
-    if (state !== undefined) return state;
-    const internals = resolveApp(app as AppContext | undefined, where);
+    if (state !== undefined && (app !== undefined || state.snapshot$.value.alive)) return state;
+    // Not given an app: once the one it reported on stopped, follow the next one that runs (apps run
+    // one after another in one process, a test suite); while none runs, keep saying `stopped`.
+    let internals: AppInternals;
+    try {
+      internals = resolveApp(app as AppContext | undefined, where);
+    } catch (error) {
+      if (state !== undefined && error instanceof NoCurrentAppError) return state;
+      throw error;
+    }
+    if (state?.internals === internals) return state;
     state = createProbeState(internals, { checks, checkTimeout, checkInterval, scheduler: scheduler ?? internals.context.scheduler });
     return state;
   };
@@ -226,6 +247,8 @@ export function probes(config?: ProbesConfig): Probes {
       subscriber.add(
         bound.snapshot$
           .pipe(
+            // Completed at `stopped` (a BehaviorSubject then replays nothing): the final state.
+            defaultIfEmpty(bound.snapshot$.value),
             map((snapshot) => pick(bound, snapshot)),
             distinctUntilChanged(),
           )
@@ -243,8 +266,11 @@ export function probes(config?: ProbesConfig): Probes {
 }
 
 function splitUrl(url: string): { path: string; query: string } {
-  const at = url.indexOf('?');
-  return at < 0 ? { path: url, query: '' } : { path: url.slice(0, at), query: url.slice(at + 1) };
+  // The absolute form (`GET http://host:9000/readyz`, as sent to a proxy), which servers must accept.
+  const origin = /^https?:\/\/[^/?#]*/i.exec(url);
+  const target = origin === null ? url : url.slice(origin[0].length) || '/';
+  const at = target.indexOf('?');
+  return at < 0 ? { path: target, query: '' } : { path: target.slice(0, at), query: target.slice(at + 1) };
 }
 
 function checkChecks(where: string, value: unknown): [string, ProbeCheck][] {

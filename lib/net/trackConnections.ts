@@ -120,7 +120,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
       // Its last response is out: FIN — unless the next request is arriving (it is answered with Connection:
       // close), or the response went out promising keep-alive (its head was sent before the drain) while
       // idle sockets wait: the client may reuse it at once, so it waits with them.
-      const waits = false && idleWaiting && !saysClose(response);
+      const waits = idleWaiting && !saysClose(response);
       if (connection.responses.size === 0 && connection.upgraded === undefined && !isReceiving(connection) && !waits) endSocket(connection);
       settleIdle();
     };

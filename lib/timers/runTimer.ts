@@ -7,6 +7,11 @@ import { TimerQueueOverflowError } from './TimerQueueOverflowError.js';
 import type { TickErrorInfo, TickFn, TimerMiss, TimerMissTotals } from './timer$.js';
 import type { TimerSettings } from './timerSettings.js';
 
+/** Ticks `missedTicks: 'burst'` runs back to back at most after a stall; older ones are counted as `late`. */
+export const MAX_BURST = 1000;
+/** The longest wait a timer can arm (setTimeout's limit). */
+const MAX_DELAY = 2 ** 31 - 1;
+
 /** One started tick (internal). */
 interface Tick {
   readonly n: number;
@@ -29,14 +34,16 @@ interface Tick {
 export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings: TimerSettings): () => void {
   const { scheduler, period, firstDelay, name, policy } = settings;
   const internals = findApp(settings.app);
-  const start = scheduler.now();
-  // Always computed from the anchor, never by adding periods up: no drift, however many ticks.
-  const dueOf = (n: number): number => start + firstDelay + n * period;
+  // Tick 0's due time. Always computed from this anchor, never by adding periods up: no drift, however
+  // many ticks. It moves only when the clock goes backwards (see `fire`).
+  let origin = scheduler.now() + firstDelay;
+  const dueOf = (n: number): number => origin + n * period;
   const running = new Set<Tick>();
   const queue: { n: number; scheduledAt: number }[] = [];
   const totals = { skipped: 0, overflow: 0, late: 0 };
   let nextN = 0;
   let action: Subscription | undefined;
+  let armedDelay = 0;
   let stopped = false;
   let pumping = false;
 
@@ -50,7 +57,8 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
         failure = thrown; // the handler's own failure goes the default way
       }
     }
-    if (internals !== undefined) internals.reportError('tick', `${name} tick ${info.n}`, failure);
+    // An app that has stopped (the timer outlived the app it picked) no longer reports: console.error then.
+    if (internals !== undefined && internals.phase !== 'stopped') internals.reportError('tick', `${name} tick ${info.n}`, failure);
     else console.error(`rxrun: timer$ '${name}' tick ${info.n} failed: ${describeError(failure)}`);
   }
 
@@ -76,21 +84,35 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
   }
 
   function scheduleNext(): void {
-    action = scheduler.schedule(fire, Math.max(0, dueOf(nextN) - scheduler.now()));
+    armedDelay = Math.min(MAX_DELAY, Math.max(0, dueOf(nextN) - scheduler.now()));
+    action = scheduler.schedule(fire, armedDelay);
   }
 
   function fire(): void {
     action = undefined;
     if (stopped) return;
     const now = scheduler.now();
+    const remaining = dueOf(nextN) - now;
+    // Further off than when the timer was armed: the clock went backwards (a wall clock set back). The
+    // wait is over in real time, so the grid moves back with the clock instead of stalling the timer.
+    if (remaining > armedDelay) origin -= remaining;
     // A real timer may wake a little before the due time by this clock: then it just waits the rest.
     if (dueOf(nextN) <= now) {
-      let last = Math.max(nextN, Math.floor((now - start - firstDelay) / period));
-      while (dueOf(last + 1) <= now) last += 1;
-      while (last > nextN && dueOf(last) > now) last -= 1;
-      if (last > nextN && settings.missedTicks === 'skip') {
-        miss('late', nextN, last - nextN, dueOf(nextN));
-        nextN = last;
+      let last = Math.max(nextN, Math.floor((now - origin) / period));
+      if (!Number.isSafeInteger(last + MAX_BURST)) {
+        // A jump too large to count tick by tick: the grid restarts at now (the ticks passed over count as late).
+        miss('late', nextN, Math.max(1, last - nextN), dueOf(nextN));
+        origin = now - nextN * period;
+        last = nextN;
+      }
+      // Float rounding of n·period: one step either way at most.
+      if (dueOf(last + 1) <= now) last += 1;
+      if (last > nextN && dueOf(last) > now) last -= 1;
+      // 'skip' runs the latest due tick only; 'burst' runs them all, but at most MAX_BURST in a row.
+      const first = settings.missedTicks === 'skip' ? last : Math.max(nextN, last - MAX_BURST + 1);
+      if (first > nextN) {
+        miss('late', nextN, first - nextN, dueOf(nextN));
+        nextN = first;
       }
       while (nextN <= last && !stopped) {
         const n = nextN;
@@ -251,7 +273,8 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
   }
 
   function stopWithError(error: unknown): void {
-    stop('cancel');
+    stop(settings.onStop); // the other running ticks are finished or cancelled as on any stop
+
     subscriber.error(error);
   }
 

@@ -71,7 +71,7 @@ export interface TimerMissTotals {
   readonly skipped: number;
   /** Dropped because `maxQueued` ticks were already waiting. */
   readonly overflow: number;
-  /** Passed over under `missedTicks: 'skip'` because the process was blocked past their due times. */
+  /** Passed over because the process was blocked (or the clock jumped) past their due times: all but the latest under `missedTicks: 'skip'`, all but the latest 1000 under `'burst'`. */
   readonly late: number;
 }
 
@@ -121,17 +121,23 @@ export interface TimerConfig {
   maxQueued?: number;
   /** ms from subscribing to tick 0. Default 0: the first tick fires at once. */
   firstDelay?: number;
-  /** When the process was blocked past several due times: `'skip'` (default) fires the latest one only and counts the rest as `late`; `'burst'` fires each, back to back. */
+  /**
+   * When the process was blocked (or the clock jumped forward) past several due times: `'skip'` (default)
+   * fires the latest one only and counts the rest as `late`; `'burst'` fires each, back to back — at most
+   * the latest 1000, the older ones counted as `late`, so a huge clock jump cannot start billions of ticks.
+   * A clock that goes backwards does not stall the timer: the grid moves back with it (ticks stay one
+   * `period` apart in real time).
+   */
   missedTicks?: 'skip' | 'burst';
   /** On unsubscription (or the app's shutdown): `'cancel'` (default) tears running ticks down; `'finish'` lets them run to the end — values dropped, the app awaits them — and starts no new tick. */
   onStop?: 'cancel' | 'finish';
-  /** A tick error: `'continue'` (default) reports it and ticks on; `'stop'` errors the timer with it; a function receives it instead of the default report. */
+  /** A tick error: `'continue'` (default) reports it and ticks on; `'stop'` errors the timer with it (the other running ticks are then cancelled or finished as `onStop` says); a function receives it instead of the default report. */
   onTickError?: 'continue' | 'stop' | ((error: unknown, info: TickErrorInfo) => void);
   /** Told of each due tick that did not run (skipped, overflow, late), with this subscription's totals. Given, it also takes queue overflows, which are otherwise reported as `TimerQueueOverflowError`. */
   onMissed?: (miss: TimerMiss) => void;
   /** Clock and timers. Default: the `app`'s scheduler when `app` is given, else `asyncScheduler`. */
   scheduler?: SchedulerLike;
-  /** The app that awaits finishing and cancelled-but-settling ticks and receives reports. Default: the one app running in this process at subscription, if exactly one; else none. */
+  /** The app that awaits finishing and cancelled-but-settling ticks and receives reports. Default: the one app running in this process at subscription, if exactly one; else none. Once that app has stopped (the timer outlived it), reports go to `console.error`. */
   app?: AppContext;
   /** Names the timer in reports and pending-work lists. Default `'timer$'`. */
   name?: string;

@@ -1,7 +1,19 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { DemoProcess, expectInOrder, killAllDemos, requireBuiltPackage } from './demoProcess';
+import os from 'node:os';
+import * as path from 'node:path';
+import { DemoProcess, ROOT, expectInOrder, killAllDemos, requireBuiltPackage } from './demoProcess';
 
 const K8S = 'demos/kubernetes/main.ts';
+const read = (file: string) => readFileSync(path.join(ROOT, 'demos', 'kubernetes', file), 'utf8');
+
+/** The README's sample output (the fenced block after "the demo prints:"), without the `+N ms` times. */
+function readmeTranscript(): string[] {
+  const block = /the demo prints:\n\n```\n([\s\S]*?)```/.exec(read('README.md'))?.[1];
+  if (block === undefined) throw new Error('README.md: no sample output block after "the demo prints:"');
+  return block.trim().split('\n').map((line) => line.replace(/^\+\d+ ms /, ''));
+}
 
 interface Reply {
   readonly status: number;
@@ -85,6 +97,16 @@ describe('demos/kubernetes: probes + serve$ through a SIGTERM', () => {
     ]);
     expect(demo.indexOf('stderr', /rxrun: stopped \(ok, SIGTERM\)/)).toBeGreaterThanOrEqual(0);
     expect(demo.indexOf('stderr', /handles left open/)).toBe(-1);
+
+    // The README's sample output is this run's (its in-flight request is `/slow`; here an upload). The
+    // `close-idle` step is left out: serve$ emits it at stop-accepting or once the busy connection is
+    // done, depending on where that connection is in its request (see the README).
+    const stdout = demo.lines.stdout;
+    const fixedPlace = (line: string) => !/ close-idle /.test(line);
+    const shown = stdout
+      .slice(stdout.indexOf('upload: started'))
+      .map((line) => line.replace(/^\+\d+ ms /, '').replace(/^upload: started$/, 'slow request: started').replace(/^upload: answered.*$/, 'slow request: answered'));
+    expect(readmeTranscript().filter(fixedPlace)).toEqual(shown.filter(fixedPlace));
   });
 
   it('with DEMO_SECONDS stops by itself and exits 0', async () => {
@@ -93,4 +115,65 @@ describe('demos/kubernetes: probes + serve$ through a SIGTERM', () => {
     expectInOrder(demo.lines.stdout, [/^ready: true$/, /shutdown requested \(stop\)/, /server 'app': drained/, /finalizer 'probes'/, /phase stopped/]);
     expect(demo.indexOf('stderr', /handles left open/)).toBe(-1);
   });
+
+  it('deployment.yaml matches main.ts and the Dockerfile: env names, ports, probe paths, command, and the time budget', () => {
+    const manifest = read('deployment.yaml');
+    const main = read('main.ts');
+    const dockerfile = read('Dockerfile');
+    const env = new Map([...manifest.matchAll(/- name: (\w+)[^\n]*\n\s+value: "([^"]*)"/g)].map((match) => [match[1] as string, match[2] as string]));
+    expect([...env.keys()].sort()).toEqual(['DRAIN_DELAY', 'HOST', 'PORT', 'PROBE_PORT', 'SHUTDOWN_TIMEOUT']);
+    for (const name of env.keys()) expect(main).toMatch(new RegExp(`envNumber\\('${name}'|process\\.env\\['${name}'\\]`));
+    const containerPort = (name: string) => new RegExp(`- name: ${name}[^\\n]*\\n\\s+containerPort: (\\d+)`).exec(manifest)?.[1];
+    expect(containerPort('http')).toBe(env.get('PORT'));
+    expect(containerPort('probes')).toBe(env.get('PROBE_PORT'));
+    expect(env.get('HOST')).toBe('0.0.0.0'); // the kubelet probes the pod IP
+    for (const [probe, probePath] of [['startupProbe', '/startupz'], ['readinessProbe', '/readyz'], ['livenessProbe', '/livez']]) {
+      expect(manifest).toMatch(new RegExp(`${probe}:\\n\\s+httpGet:\\n\\s+path: ${probePath}\\n\\s+port: probes\\n`));
+    }
+    // The readiness probe waits longer than the probes' default checkTimeout (1000 ms).
+    expect(Number(/readinessProbe:[\s\S]*?timeoutSeconds: (\d+)/.exec(manifest)?.[1]) * 1000).toBeGreaterThan(1000);
+    // node as PID 1, in the image's WORKDIR, where the Dockerfile puts main.js.
+    expect(manifest).toMatch(/command: \["node", "main\.js"\]/);
+    const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtimeStage).toMatch(/\nWORKDIR \/app\n/);
+    expect(runtimeStage).toMatch(/\nCOPY --from=build \/app\/package\.json \/app\/main\.js \.\/\n/);
+    expect(runtimeStage).toMatch(/\nCMD \["node", "main\.js"\]\n/);
+    // The budget includes the drain delay; the grace period covers the budget plus a margin for the exit.
+    const grace = Number(/terminationGracePeriodSeconds: (\d+)/.exec(manifest)?.[1]) * 1000;
+    const budget = Number(env.get('SHUTDOWN_TIMEOUT'));
+    expect(Number(env.get('DRAIN_DELAY'))).toBeLessThan(budget);
+    expect(grace).toBeGreaterThanOrEqual(budget + 5000);
+    expect(manifest).not.toMatch(/^\s*preStop:/m); // DRAIN_DELAY instead (the README says why)
+  });
+
+  it('the image\'s main.js: main.ts compiled with the Dockerfile\'s tsc line runs as `node main.js`', async () => {
+    const dockerfile = read('Dockerfile');
+    const tscLine = /npx tsc ([^\n\\&]+?)\s*\\?\n/.exec(dockerfile)?.[1];
+    if (tscLine === undefined) throw new Error('Dockerfile: no `npx tsc …` line');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rxrun-k8s-image-'));
+    try {
+      // What the build stage holds in /app: main.ts, package.json, node_modules with rxrun, rxjs, @types/node.
+      cpSync(path.join(ROOT, 'demos', 'kubernetes', 'main.ts'), path.join(dir, 'main.ts'));
+      writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+      mkdirSync(path.join(dir, 'node_modules', '@types'), { recursive: true });
+      symlinkSync(ROOT, path.join(dir, 'node_modules', 'rxrun'), 'dir');
+      symlinkSync(path.join(ROOT, 'node_modules', 'rxjs'), path.join(dir, 'node_modules', 'rxjs'), 'dir');
+      symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(dir, 'node_modules', '@types', 'node'), 'dir');
+      await runIn(dir, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), ...tscLine.split(' ')], {});
+      const { stdout } = await runIn(dir, ['main.js'], { PORT: '0', PROBE_PORT: '0', HOST: '127.0.0.1', DRAIN_DELAY: '0', DEMO_SECONDS: '1' });
+      expectInOrder(stdout.split('\n'), [/^ready: true$/, /^probes on http:/, /^app on http:/, /shutdown requested \(stop\)/, /phase stopped/]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+/** Runs node with `args` in `cwd`; resolves with its output once it exited 0, else rejects with it. */
+function runIn(cwd: string, args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd, env: { ...process.env, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`node ${args.join(' ')} failed: ${error.message}\n${stdout}\n${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+  });
+}

@@ -198,6 +198,28 @@ describe('serve$ in an app', () => {
     expect(String(error)).toMatch(/serve\$: the server is already listening/);
   });
 
+  it('refuses a second serve$ of a server still being served; after the drain the server is left as found and can be served again', async () => {
+    const server = http.createServer((_req, res) => res.end('again'));
+    const events = ['connection', 'request', 'upgrade', 'connect', 'newListener', 'removeListener', 'listening', 'error', 'close'];
+    const counts = () => events.map((event) => server.listenerCount(event));
+    const before = counts();
+    for (let round = 0; round < 2; round += 1) {
+      const listening = deferred<ServeListening>();
+      const subscription = serve$(server, loopback).subscribe((value) => listening.resolve(value));
+      const error = await new Promise<unknown>((resolve) => serve$(server, loopback).subscribe({ error: resolve }));
+      expect(String(error)).toMatch(/serve\$: the server is already served by another serve\$ subscription/);
+      const client = new RawClient(((await listening.promise).address as net.AddressInfo).port);
+      client.send('/');
+      expect((await client.response()).body).toBe('again');
+      const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      subscription.unsubscribe();
+      await client.ended;
+      await closed;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(counts()).toEqual(before);
+    }
+  });
+
   it('uses the one running app when none is passed, and errors when several run', async () => {
     const app = startApp(() => serve$(http.createServer(), loopback, { name: 'implicit' }));
     await app.when((event) => event.type === 'server-listening' && event.name === 'implicit');
