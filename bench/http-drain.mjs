@@ -445,7 +445,8 @@ ${markdownTable(tputHeader, tputRows)}
 
 Goals from the issue (rxrun's targets; the libraries are shown against the same bars). On this shared machine req/s ratios
 move by several per cent between runs even for servers that run the same per-request code (bare, naive, close-with-grace);
-the CPU-per-request ratio is the figure to judge throughput by.
+the CPU-per-request ratio is steadier but still moves by about ±4% between runs for those (0.96–1.01 in the runs made
+while writing this benchmark), so a single run cannot settle a 0.97 bar for implementations within a few per cent of it.
 
 
 ${markdownTable(goalHeader, goals)}

@@ -83,6 +83,8 @@ const WHERE = 'serve$';
 const CONFIG_KEYS = ['name', 'app', 'drainDelay', 'drainTimeout', 'onUpgradedSocket', 'onConnectionDrain', 'scheduler'];
 const LISTEN_KEYS = ['port', 'host', 'path', 'backlog', 'exclusive', 'readableAll', 'writableAll', 'ipv6Only', 'signal', 'reusePort'];
 const STANDALONE_DRAIN_TIMEOUT = 10_000;
+/** Servers a `serve$` subscription holds, from its subscribe to the end of its drain. */
+const served = new WeakSet<object>();
 const KUBERNETES_DRAIN_DELAY = 5_000;
 
 /**
@@ -138,10 +140,15 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
   return new Observable<ServeListening>((subscriber) => {
     // No app at all: serve$ runs standalone. Several apps: ambiguous, so NoCurrentAppError says so.
     const internals = findRunningApp(app as AppContext | undefined, WHERE);
+    if (served.has(server)) {
+      subscriber.error(new Error(`${WHERE}: the server is already served by another serve$ subscription (until its drain ends)`));
+      return undefined;
+    }
     if (server.listening) {
       subscriber.error(new Error(`${WHERE}: the server is already listening; pass it to serve$ before calling listen()`));
       return undefined;
     }
+    served.add(server);
     const scheduler = schedulerOption ?? internals?.context.scheduler ?? asyncScheduler;
     let name = fixedName ?? `${kind.scheme} server`;
     let drain: DrainRun | undefined;
@@ -163,6 +170,10 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
           fallback(value);
         }
       };
+    const release = () => {
+      tracker.detach();
+      served.delete(server);
+    };
     const tracker = trackConnections(server, kind, {
       onUpgradedSocket: guarded(onUpgradedSocket, (socket) => void socket.end()),
       onConnectionDrain: guarded(onConnectionDrain, (socket) => void socket.end()),
@@ -205,7 +216,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       ready?.leave();
       if (!server.listening) {
         tracker.detach();
-        closeWhenBound(server);
+        closeWhenBound(server, () => served.delete(server));
         return;
       }
       startDrain();
@@ -229,7 +240,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
         done: () => {
           if (settled) return;
           settled = true;
-          tracker.detach();
+          release();
           ticket?.done();
         },
       });
@@ -238,12 +249,15 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
 }
 
 /** A listen that is still binding (a host name being looked up) is closed once bound. */
-function closeWhenBound(server: net.Server): void {
+function closeWhenBound(server: net.Server, onDone: () => void): void {
   const onBound = () => {
     server.removeListener('error', onFailed);
-    server.close();
+    server.close(() => onDone());
   };
-  const onFailed = () => server.removeListener('listening', onBound);
+  const onFailed = () => {
+    server.removeListener('listening', onBound);
+    onDone();
+  };
   // Only a listen in progress holds a handle or a pending lookup; otherwise nothing happens.
   server.once('listening', onBound);
   server.once('error', onFailed);
@@ -252,6 +266,7 @@ function closeWhenBound(server: net.Server): void {
     if (!isBinding(server)) {
       server.removeListener('listening', onBound);
       server.removeListener('error', onFailed);
+      onDone();
     }
   });
 }

@@ -8,7 +8,7 @@ import type { TickErrorInfo, TickFn, TimerMiss, TimerMissTotals } from './timer$
 import type { TimerSettings } from './timerSettings.js';
 
 /** Ticks `missedTicks: 'burst'` runs back to back at most after a stall; older ones are counted as `late`. */
-export const MAX_BURST = 1000;
+const MAX_BURST = 1000;
 /** The longest wait a timer can arm (setTimeout's limit). */
 const MAX_DELAY = 2 ** 31 - 1;
 
@@ -44,6 +44,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
   let nextN = 0;
   let action: Subscription | undefined;
   let armedDelay = 0;
+  let armings = 0;
   let stopped = false;
   let pumping = false;
 
@@ -85,7 +86,10 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
 
   function scheduleNext(): void {
     armedDelay = Math.min(MAX_DELAY, Math.max(0, dueOf(nextN) - scheduler.now()));
-    action = scheduler.schedule(fire, armedDelay);
+    const arming = (armings += 1);
+    const scheduled = scheduler.schedule(fire, armedDelay);
+    // A scheduler may run a due action at once (queueScheduler): `fire` then already armed the next one.
+    if (armings === arming) action = scheduled;
   }
 
   function fire(): void {

@@ -204,20 +204,29 @@ describe('serve$ in an app', () => {
     const counts = () => events.map((event) => server.listenerCount(event));
     const before = counts();
     for (let round = 0; round < 2; round += 1) {
-      const listening = deferred<ServeListening>();
-      const subscription = serve$(server, loopback).subscribe((value) => listening.resolve(value));
-      const error = await new Promise<unknown>((resolve) => serve$(server, loopback).subscribe({ error: resolve }));
-      expect(String(error)).toMatch(/serve\$: the server is already served by another serve\$ subscription/);
-      const client = new RawClient(((await listening.promise).address as net.AddressInfo).port);
+      const refused: unknown[] = [];
+      const app = startApp((ctx) =>
+        serve$(server, loopback, { app: ctx }).pipe(tap(() => serve$(server, loopback, { app: ctx }).subscribe({ error: (error) => refused.push(error) }))),
+      );
+      await app.when((event) => event.type === 'server-listening');
+      expect(refused.map(String)).toEqual([expect.stringMatching(/serve\$: the server is already served by another serve\$ subscription/)]);
+      const client = new RawClient((server.address() as net.AddressInfo).port);
       client.send('/');
       expect((await client.response()).body).toBe('again');
-      const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
-      subscription.unsubscribe();
+      app.port.signal('SIGTERM');
+      expect((await app.stopped).errors).toEqual([]);
       await client.ended;
-      await closed;
-      await new Promise((resolve) => setImmediate(resolve));
       expect(counts()).toEqual(before);
     }
+  });
+
+  it('closes a server unsubscribed while its listen was still looking up the host (no listening server left behind)', async () => {
+    const server = http.createServer();
+    const bound = new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    serve$(server, loopback).subscribe().unsubscribe(); // the host lookup is still pending
+    await bound;
+    await new Promise<void>((resolve) => (server.listening ? server.once('close', () => resolve()) : resolve()));
+    expect(server.listening).toBe(false);
   });
 
   it('uses the one running app when none is passed, and errors when several run', async () => {

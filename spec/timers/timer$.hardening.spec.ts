@@ -1,4 +1,4 @@
-import { NEVER, Observable, asyncScheduler, of, take, type SchedulerLike } from 'rxjs';
+import { NEVER, Observable, asyncScheduler, of, queueScheduler, take, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { timer$, type LifecycleEvent, type TimerMiss, type TimerPolicy } from 'rxrun';
 import { runTestApp } from 'rxrun/testing';
@@ -14,6 +14,12 @@ function jumpyClock(base: TestScheduler): SchedulerLike & { offset: number } {
     schedule: base.schedule.bind(base) as SchedulerLike['schedule'],
   };
   return clock;
+}
+
+/** A tick that only records that it ran (an empty array: no values). */
+function record(run: () => unknown): never[] {
+  run();
+  return [];
 }
 
 describe('timer$ hardening', () => {
@@ -125,7 +131,7 @@ describe('timer$ hardening', () => {
     const misses: TimerMiss[] = [];
     testScheduler.run(() => {
       const clock = jumpyClock(testScheduler);
-      const subscription = timer$(1, (n) => void fired.push(n) ?? [], {
+      const subscription = timer$(1, (n) => record(() => fired.push(n)), {
         scheduler: clock, missedTicks: 'burst', onMissed: (m) => misses.push(m),
       }).subscribe();
       testScheduler.schedule(() => (clock.offset = 1e12), 2);
@@ -142,7 +148,7 @@ describe('timer$ hardening', () => {
     const firedAt: number[] = [];
     testScheduler.run(() => {
       const clock = jumpyClock(testScheduler);
-      const subscription = timer$(10, () => void firedAt.push(testScheduler.now()) ?? [], { scheduler: clock }).subscribe();
+      const subscription = timer$(10, () => record(() => firedAt.push(testScheduler.now())), { scheduler: clock }).subscribe();
       testScheduler.schedule(() => (clock.offset = -3_600_000), 15); // the wall clock is set back an hour
       testScheduler.schedule(() => subscription.unsubscribe(), 45);
     });
@@ -155,7 +161,7 @@ describe('timer$ hardening', () => {
     testScheduler.run(() => {
       const clock = jumpyClock(testScheduler);
       testScheduler.schedule(() => (clock.offset = 1e12), 0);
-      const subscription = timer$(1e-6, () => void (fired += 1) ?? [], { scheduler: clock, firstDelay: 1, onMissed: (m) => misses.push(m) }).subscribe();
+      const subscription = timer$(1e-6, () => record(() => (fired += 1)), { scheduler: clock, firstDelay: 1, onMissed: (m) => misses.push(m) }).subscribe();
       testScheduler.schedule(() => subscription.unsubscribe(), 1);
     });
     expect(fired).toBeLessThanOrEqual(2); // the grid restarted at the jump
@@ -205,12 +211,39 @@ describe('timer$ hardening', () => {
     });
   });
 
-  it('100,000 ticks leave no running ticks or queue entries behind', () => {
+  it('100,000 synchronous queued ticks all run, in order of due time, and leave nothing scheduled', () => {
     let count = 0;
+    let inOrder = true;
     testScheduler.run(() => {
-      timer$(1, () => [1], { policy: 'queue', scheduler: testScheduler }).pipe(take(100_000)).subscribe(() => (count += 1));
+      timer$(1, (n) => [n], { policy: 'queue', scheduler: testScheduler }).pipe(take(100_000)).subscribe((n) => {
+        inOrder &&= n === count;
+        count += 1;
+      });
     });
     expect(count).toBe(100_000);
+    expect(inOrder).toBe(true);
     expect(testScheduler.actions).toHaveLength(0);
+  });
+});
+
+describe('timer$ on a scheduler that runs a due action synchronously (queueScheduler)', () => {
+  it('take(1) on a synchronous first tick leaves no timer handle armed', () => {
+    const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timeouts();
+    const seen: number[] = [];
+    timer$(60_000, (n) => of(n), { scheduler: queueScheduler }).pipe(take(1)).subscribe((v) => seen.push(v));
+    expect(seen).toEqual([0]);
+    expect(timeouts()).toBe(before);
+  });
+
+  it('an unsubscription disarms the pending tick, not the one that already ran', () => {
+    const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timeouts();
+    const seen: number[] = [];
+    const subscription = timer$(60_000, (n) => of(n), { scheduler: queueScheduler }).subscribe((v) => seen.push(v));
+    expect(seen).toEqual([0]);
+    expect(timeouts()).toBe(before + 1);
+    subscription.unsubscribe();
+    expect(timeouts()).toBe(before);
   });
 });
