@@ -47,6 +47,7 @@ const rxrunServe = (() => {
 const IMPLS = [
   { key: 'floor', label: 'bare-Node floor', file: 'floor.cjs' },
   { key: 'rxrun', label: 'rxrun serve$', file: 'rxrun.cjs', skip: !rxrunServe && 'dist/ has no serve$ (run `npm run build`)' },
+  { key: 'rxrun-at-once', label: "rxrun serve$ idleSockets 'at-once'", file: 'rxrun-at-once.cjs', skip: !rxrunServe && 'dist/ has no serve$ (run `npm run build`)' },
   { key: 'naive', label: 'naive server.close()', file: 'naive.cjs' },
   { key: 'http-terminator', label: 'http-terminator 3.2', file: 'http-terminator.cjs' },
   { key: 'stoppable', label: 'stoppable 1.1', file: 'stoppable.cjs' },
@@ -233,7 +234,7 @@ for (let rep = 0; rep < REPS; rep += 1) {
 }
 // The same drain without the sporadic connections (busy ones only), for the floor and rxrun: separates what idle
 // keep-alive sockets cost a drain from the rest.
-const BUSY_ONLY = IDLE > 0 ? active.filter((impl) => impl.key === 'floor' || impl.key === 'rxrun') : [];
+const BUSY_ONLY = IDLE > 0 ? active.filter((impl) => impl.key === 'floor' || impl.key === 'rxrun' || impl.key === 'rxrun-at-once') : [];
 const busyOnly = new Map(BUSY_ONLY.map((impl) => [impl.key, []]));
 for (let rep = 0; rep < (BUSY_ONLY.length > 0 ? REPS : 0); rep += 1) {
   for (const impl of shuffle([...BUSY_ONLY])) {
@@ -380,10 +381,19 @@ function rxrunNote() {
   if (ratio > 1.05 && IDLE > 0) {
     const busyRatio = busyOnly.has('rxrun') ? median(busyOnly.get('rxrun').map((r) => r.exitMs)) / busyFloor : NaN;
     lines.push(
-      '  Its drain is longer than the floor\'s here because serve$ (as built for this run) keeps idle keep-alive sockets open while any',
+      '  Its drain is longer than the floor\'s here because serve$ by default (`idleSockets: \'after-busy\'`) keeps idle keep-alive sockets open while any',
       '  request is in flight, answers what arrives on them with `Connection: close`, and ends them (FIN) only once nothing is busy: no',
       `  close race, but each sporadic connection sends one more request during the drain (think time up to 400 ms + the ${HANDLER_MS} ms`,
       `  handler), which extends it. With busy connections only, its SIGTERM→exit is ${fmt(busyRatio)}× the floor's (table above).`,
+      "  `idleSockets: 'at-once'` (the row below it) makes the floor's trade-off instead: FIN to idle sockets one loop turn after the",
+      '  drain began, so the drain ends with the requests in flight at SIGTERM, at the price of the close race.',
+    );
+  }
+  if (drain.has('rxrun-at-once')) {
+    const ao = drain.get('rxrun-at-once');
+    lines.push(
+      `- *rxrun serve$ \`idleSockets: 'at-once'\`*: ${sum(ao.map((r) => r.failed))} failed request(s) over ${REPS} reps; SIGTERM→exit ` +
+        `${fmt(median(ao.map((r) => r.exitMs)) / floorExit)}× the floor's.`,
     );
   }
   return lines.join('\n');

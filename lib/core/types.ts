@@ -231,11 +231,12 @@ export type LifecycleEvent =
     };
 
 /**
- * The steps of a `serve$` drain, in order. Each is a `server-drain` lifecycle event.
+ * The steps of a `serve$` drain, in order. Each is a `server-drain` lifecycle event. `close-idle`
+ * comes once nothing is busy: right after `stop-accepting` when nothing was, else after `upgraded`.
  *
  * ```
- * readiness-down ─► drain-delay ─► stop-accepting ─► close-idle ─► goaway ─► upgraded ─► drained
- *                                                                         (timeout) ─► destroyed
+ * readiness-down ─► drain-delay ─► stop-accepting ─► goaway ─► upgraded ─► close-idle ─► drained
+ *                                                                        (timeout) ─► destroyed
  * ```
  *
  * @example

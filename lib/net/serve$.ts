@@ -7,7 +7,7 @@ import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { findRunningApp, isAppContext, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext, DrainStep } from '../core/types.js';
 import {
-  checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
+  checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
@@ -71,6 +71,15 @@ export interface ServeConfig {
    * shutdown budget applies (no app, or an unsubscription before shutdown). Never more than that limit.
    */
   drainTimeout?: number;
+  /**
+   * When idle keep-alive sockets (and ones that sent nothing) get FIN at the drain.
+   * `'after-busy'` (default): once nothing else is in flight; a request that arrives on one meanwhile is
+   * served with `Connection: close` — no request on an accepted connection is lost, but the drain lasts
+   * as long as those late requests. `'at-once'`: one event-loop turn after the drain began (requests
+   * already buffered are still served) — the drain ends with the requests in flight at the signal, but a
+   * client that reuses an idle socket just as its FIN travels sees the connection close (RFC 9112 §9.6).
+   */
+  idleSockets?: 'after-busy' | 'at-once';
   /** Called once per upgraded (WebSocket) socket at the drain, to send a close frame. Default: `socket.end()`. */
   onUpgradedSocket?: (socket: Duplex) => void;
   /** `net` servers: called once per connection at the drain, to let the protocol say goodbye. Default: `socket.end()`. */
@@ -80,7 +89,7 @@ export interface ServeConfig {
 }
 
 const WHERE = 'serve$';
-const CONFIG_KEYS = ['name', 'app', 'drainDelay', 'drainTimeout', 'onUpgradedSocket', 'onConnectionDrain', 'scheduler'];
+const CONFIG_KEYS = ['name', 'app', 'drainDelay', 'drainTimeout', 'idleSockets', 'onUpgradedSocket', 'onConnectionDrain', 'scheduler'];
 const LISTEN_KEYS = ['port', 'host', 'path', 'backlog', 'exclusive', 'readableAll', 'writableAll', 'ipv6Only', 'signal', 'reusePort'];
 const STANDALONE_DRAIN_TIMEOUT = 10_000;
 /** Servers a `serve$` subscription holds, from its subscribe to the end of its drain. */
@@ -92,21 +101,27 @@ const KUBERNETES_DRAIN_DELAY = 5_000;
  * no request in flight is reset or truncated, and the app stops right after the last response.
  *
  * The drain, each step a `server-drain` event: in `stopping`, `readiness-down`, then `drain-delay`
- * (still accepting); in `draining`, `stop-accepting` (`server.close()`), `close-idle` (HTTP/1
- * in-flight responses get `Connection: close`, idle keep-alive sockets — also ones that never sent a
- * byte — get FIN, never RST; a busy socket ends right after its last response; `net` connections go
- * to `onConnectionDrain`), `goaway` (HTTP/2 `session.close()`: open streams finish), `upgraded`
- * (WebSocket sockets to `onUpgradedSocket`), then `drained` — or, at `drainTimeout`, `destroyed`
- * naming what was still open. The app waits for the drain (protected work). Any other
- * unsubscription drains too. `listen` as a number is a port on all interfaces (Node's default);
- * pass `{ port, host: '127.0.0.1' }` to bind the loopback only. Listen errors (`EADDRINUSE`) error
- * the observable with Node's error.
+ * (still accepting); in `draining`, `stop-accepting` (`server.close()`; HTTP/1 responses not begun
+ * get `Connection: close`, and a busy socket ends with FIN right after its last response),
+ * `goaway` (HTTP/2 `session.close()`: open streams finish), `upgraded` (WebSocket sockets to
+ * `onUpgradedSocket`), `close-idle` (idle keep-alive sockets — also ones that never sent a byte or
+ * never finished a TLS handshake — get FIN, never RST; `net` connections go to `onConnectionDrain`),
+ * then `drained` — or, at `drainTimeout`, `destroyed` naming what was still open. While requests
+ * are in flight, idle sockets stay open: a request that arrives on one is served with
+ * `Connection: close`; they get FIN (`close-idle`, counting them) once nothing is busy, so a request
+ * a client sends on a pooled socket during the drain is answered instead of meeting the FIN. When
+ * nothing is busy at the start, `close-idle` comes right after `stop-accepting`. The app waits for
+ * the drain (protected work). Any other unsubscription drains too. `listen` as a number is a port on
+ * all interfaces (Node's default); pass `{ port, host: '127.0.0.1' }` to bind the loopback only.
+ * Listen errors (`EADDRINUSE`) error the observable with Node's error; so does a server already
+ * listening, or already served by another `serve$` subscription whose drain has not ended.
  *
  * ```
- * serve$:     ---L---------------------          L: listening ({ server, address, url })
+ * serve$:     ---L-----------------------------     L: listening ({ server, address, url })
  * shutdown:   ----------^
- * events:     ---l------r--d---s-c-g-u----D      l server-listening, r readiness-down, d drain-delay,
- *                                                 s stop-accepting, c close-idle, g goaway, u upgraded, D drained
+ * events:     ---l------r--d---s-g-u-----c-D        l server-listening, r readiness-down, d drain-delay,
+ *                                                    s stop-accepting, g goaway, u upgraded,
+ *                                                    c close-idle (once nothing is busy), D drained
  * app:        running   stopping  draining (waits for D)  finalizing
  * ```
  *
@@ -131,6 +146,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
   if (app !== undefined && !isAppContext(app)) throw new TypeError(`${WHERE}: option 'app' must be the AppContext passed to main, got ${describe(app)}`);
   const drainDelay = checkDuration(WHERE, 'drainDelay', options['drainDelay']) ?? defaultDrainDelay();
   const drainTimeout = checkDuration(WHERE, 'drainTimeout', options['drainTimeout']);
+  const idleSockets = checkOneOf(WHERE, 'idleSockets', options['idleSockets'], ['after-busy', 'at-once'] as const) ?? 'after-busy';
   const onUpgradedSocket = options['onUpgradedSocket'] as ServeConfig['onUpgradedSocket'];
   if (onUpgradedSocket !== undefined) checkFunction(WHERE, 'onUpgradedSocket', onUpgradedSocket);
   const onConnectionDrain = options['onConnectionDrain'] as ServeConfig['onConnectionDrain'];
@@ -179,7 +195,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       onConnectionDrain: guarded(onConnectionDrain, (socket) => void socket.end()),
       onClosed: () => drain?.check(),
       onIdleClosed: (count) => drain?.idleClosed(count),
-    });
+    }, idleSockets);
     const leaveDrainDelay = internals === undefined ? undefined : joinDrainDelay(internals, { name: () => name, delay: drainDelay, connections: () => tracker.size });
     const ready = internals === undefined ? undefined : joinReadySignal(internals);
 
@@ -193,7 +209,9 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       subscriber.next({ server, address: address ?? url, url });
       ready?.listening();
     };
+    let listenSettled = false;
     const onListenError = (error: unknown) => {
+      listenSettled = true;
       server.removeListener('listening', onListening);
       subscriber.error(error);
     };
@@ -216,7 +234,9 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       ready?.leave();
       if (!server.listening) {
         tracker.detach();
-        closeWhenBound(server, () => served.delete(server));
+        // The listen failed (nothing to close), or is still binding (a host lookup): close it once bound.
+        if (listenSettled) served.delete(server);
+        else closeWhenBound(server, () => served.delete(server));
         return;
       }
       startDrain();
@@ -248,7 +268,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
   });
 }
 
-/** A listen that is still binding (a host name being looked up) is closed once bound. */
+/** A listen still binding (a host lookup pending) is closed once bound; `onDone` once closed or failed. */
 function closeWhenBound(server: net.Server, onDone: () => void): void {
   const onBound = () => {
     server.removeListener('error', onFailed);
@@ -258,21 +278,8 @@ function closeWhenBound(server: net.Server, onDone: () => void): void {
     server.removeListener('listening', onBound);
     onDone();
   };
-  // Only a listen in progress holds a handle or a pending lookup; otherwise nothing happens.
   server.once('listening', onBound);
   server.once('error', onFailed);
-  queueMicrotask(() => {
-    // Not binding after all (listen failed synchronously, or was never reached): drop the listeners.
-    if (!isBinding(server)) {
-      server.removeListener('listening', onBound);
-      server.removeListener('error', onFailed);
-      onDone();
-    }
-  });
-}
-
-function isBinding(server: net.Server): boolean {
-  return (server as net.Server & { _handle?: unknown })._handle != null || server.listening;
 }
 
 /** The app's remaining budget less a margin (10%, at most 1 s), or Infinity outside a shutdown. */

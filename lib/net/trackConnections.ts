@@ -57,8 +57,20 @@ export interface ConnectionTracker {
   detach(): void;
 }
 
+/**
+ * When idle HTTP sockets get FIN at the drain: `'after-busy'` once nothing else is in flight (a request
+ * that arrives on one meanwhile is served with `Connection: close`), `'at-once'` one event-loop turn
+ * after the drain began (internal; see `ServeConfig.idleSockets`).
+ */
+export type IdleSocketPolicy = 'after-busy' | 'at-once';
+
 /** Starts tracking `server`'s connections; call before `listen` so none is missed (internal). */
-export function trackConnections(server: net.Server, kind: ServerKind, hooks: TrackerHooks): ConnectionTracker {
+export function trackConnections(
+  server: net.Server,
+  kind: ServerKind,
+  hooks: TrackerHooks,
+  idlePolicy: IdleSocketPolicy = 'after-busy',
+): ConnectionTracker {
   const connections = new Map<string, Connection>();
   // The raw and TLS sockets of each connection: a cheap lookup for every request (remoteAddress is a syscall).
   const bySocket = new WeakMap<object, Connection>();
@@ -109,13 +121,18 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     if (connection === undefined) return;
     connection.responses.add(response);
     connection.accounted = connection.raw.bytesRead;
-    request.once('end', () => {
-      connection.accounted = connection.raw.bytesRead;
-      if (draining) settleIdle();
-    });
     if (draining) closeAfter(response);
+    // One listener per request keeps the steady-state cost low: a response always emits 'close' (after
+    // 'finish', or when its socket went away). A body still arriving then is accounted for at its end.
     const onFinished = () => {
       if (!connection.responses.delete(response)) return;
+      connection.accounted = connection.raw.bytesRead;
+      if (!request.complete) {
+        request.once('end', () => {
+          connection.accounted = connection.raw.bytesRead;
+          if (draining) settleIdle();
+        });
+      }
       if (!draining) return;
       // Its last response is out: FIN — unless the next request is arriving (it is answered with Connection:
       // close), or the response went out promising keep-alive (its head was sent before the drain) while
@@ -124,7 +141,6 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
       if (connection.responses.size === 0 && connection.upgraded === undefined && !isReceiving(connection) && !waits) endSocket(connection);
       settleIdle();
     };
-    response.once('finish', onFinished);
     response.once('close', onFinished);
   };
 
@@ -237,17 +253,18 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
    * so a request already in a socket's buffer is read first (and served with Connection: close) rather
    * than met by the FIN. A request arriving meanwhile makes its socket busy, and the wait goes on.
    */
-  function settleIdle(): void {
-    if (!idleWaiting || settleQueued || hasBusy()) return;
+  function settleIdle(force = false): void {
+    if (!idleWaiting || settleQueued || (!force && hasBusy())) return;
     settleQueued = true;
     // real-time: one turn of the event loop (no delay), so pending socket reads run before the FIN.
     setImmediate(() => {
       settleQueued = false;
-      if (!idleWaiting || hasBusy()) return;
+      if (!idleWaiting || (!force && hasBusy())) return;
       idleWaiting = false;
       let count = 0;
       for (const connection of [...connections.values()]) {
-        if (connection.ended) continue;
+        // At once: the busy ones end after their last response, as usual.
+        if (connection.ended || (force && isBusy(connection))) continue;
         endSocket(connection);
         count += 1;
       }
@@ -287,6 +304,12 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
       draining = true;
     },
     closeIdle() {
+      if (kind.protocol !== 'net' && idlePolicy === 'at-once' && connections.size > 0) {
+        idleWaiting = true;
+        for (const connection of [...connections.values()]) drainConnection(connection);
+        settleIdle(true);
+        return undefined;
+      }
       if (kind.protocol !== 'net' && hasBusy(false)) {
         idleWaiting = true;
         for (const connection of [...connections.values()]) drainConnection(connection);

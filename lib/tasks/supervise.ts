@@ -3,7 +3,7 @@ import type { AppContext } from '../core/types.js';
 import {
   checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe,
 } from '../core/validate.js';
-import { HeldSubscriber } from './HeldSubscriber.js';
+import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import { SupervisorGaveUpError } from './errors.js';
 import { checkApp, findApp, isStopping } from './findApp.js';
 

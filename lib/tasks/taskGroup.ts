@@ -1,7 +1,7 @@
 import { Observable, Subject, Subscription, UnsubscriptionError, asyncScheduler, from, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { AppInternals } from '../core/appRegistry.js';
 import { checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe } from '../core/validate.js';
-import { HeldSubscriber } from './HeldSubscriber.js';
+import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import { TaskGroupClosedError } from './errors.js';
 import { checkApp, findApp, isStopping } from './findApp.js';
 import type { TaskGroup, TaskGroupConfig, TaskGroupEvent, TaskGroupSpawnOptions, TaskGroupState, TaskResult } from './taskGroupTypes.js';

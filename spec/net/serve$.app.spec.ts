@@ -75,6 +75,27 @@ describe('serve$ in an app', () => {
     expect((await app.stopped).status).toBe('forced');
   });
 
+  it('a forced stop during drainDelay leaves no socket open and the server closed once the app stopped', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    server.keepAliveTimeout = 120_000;
+    const listening = deferred<ServeListening>();
+    const app = startApp((ctx) => serve$(server, loopback, { app: ctx, drainDelay: 60_000 }).pipe(tap((value) => listening.resolve(value))), {
+      shutdownTimeout: 120_000,
+      signalCoalesceWindow: 0,
+    });
+    const client = new RawClient(((await listening.promise).address as net.AddressInfo).port);
+    client.send('/');
+    await client.response();
+    app.port.signal('SIGTERM');
+    await app.when((event) => event.type === 'server-drain' && event.step === 'drain-delay');
+    app.port.signal('SIGINT');
+    const outcome = await app.stopped;
+    expect(outcome.status).toBe('forced');
+    expect(server.listening).toBe(false);
+    expect(outcome.openHandles).toEqual([]);
+    await client.closed;
+  });
+
   it("sends PM2's 'ready' once every serve$ is listening, and emits ready-sent", async () => {
     const app = startApp((ctx) => merge(serve$(http.createServer(), loopback, { app: ctx }), serve$(net.createServer(), loopback, { app: ctx })));
     await app.when((event) => event.type === 'ready-sent');
@@ -253,6 +274,7 @@ describe('serve$ validation', () => {
     [() => serve$(server, { prot: 1 } as never), TypeError, /unknown option 'prot'/],
     [() => serve$(server, 0, { drainDelay: -1 }), RangeError, /option 'drainDelay'/],
     [() => serve$(server, 0, { drainTimeout: '1s' as unknown as number }), TypeError, /option 'drainTimeout'/],
+    [() => serve$(server, 0, { idleSockets: 'never' as never }), RangeError, /option 'idleSockets' must be one of/],
     [() => serve$(server, 0, { app: {} as never }), TypeError, /option 'app' must be the AppContext/],
     [() => serve$(server, 0, { onUpgradedSocket: 1 as never }), TypeError, /'onUpgradedSocket' must be a function/],
     [() => serve$(server, 0, { onConnectionDrain: 'x' as never }), TypeError, /'onConnectionDrain' must be a function/],

@@ -118,6 +118,36 @@ describe('serve$ (HTTP/1)', () => {
     expect(drainSteps(app.events)).toEqual(['readiness-down:3', 'stop-accepting:3', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
   });
 
+  it("idleSockets 'at-once': a socket idle at the drain gets FIN while another is still busy, and the busy one completes", async () => {
+    const release = deferred();
+    const slowArrived = deferred();
+    const server = http.createServer((req, res) => {
+      if (req.url === '/slow') {
+        slowArrived.resolve();
+        void release.promise.then(() => res.end('slow done'));
+      } else res.end(`quick ${req.url}`);
+    });
+    server.keepAliveTimeout = 120_000;
+    const app = await serveInApp(server, { idleSockets: 'at-once' });
+    const port = (app.listening.address as { port: number }).port;
+    const pooled = new RawClient(port);
+    pooled.send('/warm');
+    expect((await pooled.response()).headers['connection']).toBe('keep-alive');
+    const slow = new RawClient(port);
+    slow.send('/slow');
+    await slowArrived.promise;
+
+    app.port.signal('SIGTERM');
+    await pooled.ended; // FIN while /slow is still in flight (with 'after-busy' it would wait for it)
+    expect(await pooled.closed).toBeUndefined();
+    release.resolve();
+    const response = await slow.response();
+    expect([response.status, response.body, response.headers['connection']]).toEqual([200, 'slow done', 'close']);
+    const outcome = await app.stopped;
+    expect(outcome.errors).toEqual([]);
+    expect(drainSteps(app.events)).toEqual(['readiness-down:2', 'stop-accepting:2', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
+  });
+
   it('keeps a socket open after a response that promised keep-alive (head sent before the drain) while others are busy', async () => {
     const release = deferred();
     const slowArrived = deferred();

@@ -225,6 +225,39 @@ describe('serve$ (upgraded sockets)', () => {
 });
 
 describe('serve$ (net)', () => {
+  it('reports a throwing onConnectionDrain (source server) and still ends the socket with FIN', async () => {
+    const accepted = deferred();
+    const server = net.createServer(() => accepted.resolve());
+    const app = await serveInApp(server, {
+      name: 'echo',
+      onConnectionDrain: () => {
+        throw new Error('hook failed');
+      },
+    });
+    const client = new RawClient((app.listening.address as { port: number }).port);
+    await accepted.promise;
+    app.port.signal('SIGTERM');
+    await client.ended;
+    expect(await client.closed).toBeUndefined();
+    const outcome = await app.stopped;
+    expect(outcome.errors.map((record) => [record.source, record.name, String(record.error)])).toEqual([['server', 'echo', 'Error: hook failed']]);
+    expect(drainSteps(app.events)).toContain('drained:0');
+  });
+
+  it('reports a throwing onUpgradedSocket and still ends the upgraded socket', async () => {
+    const app = await serveInApp(upgradingServer(), {
+      name: 'ws',
+      onUpgradedSocket: () => {
+        throw new Error('upgrade hook failed');
+      },
+    });
+    const client = await upgradedClient((app.listening.address as { port: number }).port);
+    app.port.signal('SIGTERM');
+    await client.ended;
+    const outcome = await app.stopped;
+    expect(outcome.errors.map((record) => [record.source, record.name, String(record.error)])).toEqual([['server', 'ws', 'Error: upgrade hook failed']]);
+  });
+
   it('drains a net echo server: each connection gets onConnectionDrain to say goodbye', async () => {
     const server = net.createServer((socket) => socket.on('data', (data) => socket.write(data)));
     const app = await serveInApp(server, { onConnectionDrain: (socket) => socket.end('goodbye\n') });
