@@ -6,10 +6,11 @@ import * as http from 'node:http';
 import type * as net from 'node:net';
 import { NEVER, concat, filter, finalize, lastValueFrom, map, of, tap, throwError } from 'rxjs';
 import {
-  probes, realProcessPort, runApp$, type AppContext, type AppOutcome, type LifecycleEvent, type Probes, type ProbeRequest, type ProbeResponse,
+  probes, realProcessPort, runApp$, type AppContext, type AppOutcome, type LifecycleEvent, type ProcessPort, type Probes, type ProbeRequest, type ProbeResponse,
 } from 'rxrun';
 import { runTestApp } from 'rxrun/testing';
 import { newScheduler } from '../support/lifecycle';
+import { withOwnTimers } from '../support/ownTimers';
 
 /** A response that records `<status> <body>` strings. */
 function recorder(): ProbeResponse & { answers: string[] } {
@@ -222,11 +223,14 @@ function request(url: string, agent: http.Agent | false): Promise<{ status: numb
   });
 }
 
-/** Runs `main` with the real process port (so `openHandles` is real) and no signal listeners. */
-function run(main: (app: AppContext) => unknown): { events: LifecycleEvent[]; outcome: Promise<AppOutcome> } {
+/**
+ * Runs `main` with the real process port (so `openHandles` is real) and no signal listeners; call it
+ * inside `withOwnTimers` (Jest's reporter runs in this process, in band: its timers are not the app's).
+ */
+function run(port: ProcessPort, main: (app: AppContext) => unknown): { events: LifecycleEvent[]; outcome: Promise<AppOutcome> } {
   const events: LifecycleEvent[] = [];
   const outcome = lastValueFrom(
-    runApp$(main as never, { process: realProcessPort(), signals: [], ipcShutdown: false, logger: false }).pipe(
+    runApp$(main as never, { process: port, signals: [], ipcShutdown: false, logger: false }).pipe(
       tap((event) => events.push(event)),
       filter((event) => event.type === 'stopped'),
       map((event) => (event as Extract<LifecycleEvent, { type: 'stopped' }>).outcome),
@@ -236,10 +240,10 @@ function run(main: (app: AppContext) => unknown): { events: LifecycleEvent[]; ou
 }
 
 describe('probes over real sockets, at the edges', () => {
-  it('two probe servers with keep-alive clients idle on them: both close in finalizing, no handle left', async () => {
+  it('two probe servers with keep-alive clients idle on them: both close in finalizing, no handle left', () => withOwnTimers(async (port) => {
     const urls = [deferred<string>(), deferred<string>()];
     let app!: AppContext;
-    const { outcome } = run((ctx) => {
+    const { outcome } = run(port, (ctx) => {
       app = ctx;
       const health = probes({ app: ctx });
       ctx.spawn(health.serve$(0).pipe(tap(({ url }) => urls[0]?.resolve(url))));
@@ -266,15 +270,15 @@ describe('probes over real sockets, at the edges', () => {
     } finally {
       agent.destroy();
     }
-  });
+  }));
 
-  it('a client that gives up while its /readyz waits on a slow check: no error, the server keeps answering', async () => {
+  it('a client that gives up while its /readyz waits on a slow check: no error, the server keeps answering', () => withOwnTimers(async (port) => {
     const listening = deferred<string>();
     const checkCalled = deferred();
     let answer: (() => void) | undefined;
     let calls = 0;
     let app!: AppContext;
-    const { outcome } = run((ctx) => {
+    const { outcome } = run(port, (ctx) => {
       app = ctx;
       const health = probes({
         app: ctx,
@@ -305,7 +309,7 @@ describe('probes over real sockets, at the edges', () => {
     expect(result.status).toBe('ok');
     expect(result.errors).toEqual([]);
     expect(result.openHandles).toEqual([]);
-  });
+  }));
 });
 
 describe('probes with an abandoned app', () => {

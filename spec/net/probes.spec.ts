@@ -6,9 +6,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NEVER, Subject, filter, lastValueFrom, map, take, tap } from 'rxjs';
 import {
-  probes, realProcessPort, runApp, runApp$, shutdownWaitsFor, type AppContext, type AppOutcome, type LifecycleEvent, type Probes,
+  probes, runApp, runApp$, shutdownWaitsFor, type AppContext, type AppOutcome, type LifecycleEvent, type Probes,
 } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
+import { withOwnTimers } from '../support/ownTimers';
 
 interface Reply {
   readonly status: number;
@@ -206,7 +207,8 @@ describe('probes mounted in front of an app handler', () => {
 });
 
 describe('probes on their own port (serve$)', () => {
-  it('stays up through stopping and draining (/readyz 503, /livez 200), closes after later finalizers, leaves no handle', async () => {
+  // The real port counts only this test's timers: Jest's reporter runs in this process (in band).
+  it('stays up through stopping and draining (/readyz 503, /livez 200), closes after later finalizers, leaves no handle', () => withOwnTimers(async (port) => {
     const listening = deferred<string>();
     const draining = deferred();
     const release$ = new Subject<void>();
@@ -235,7 +237,7 @@ describe('probes on their own port (serve$)', () => {
         // Protected work holds the app in `draining`.
         return release$.pipe(take(1), shutdownWaitsFor(ctx, { name: 'work' }));
       },
-      { process: realProcessPort(), signals: [], ipcShutdown: false, logger: false },
+      { process: port, signals: [], ipcShutdown: false, logger: false },
     ).pipe(
       tap((event) => {
         if (event.type === 'protected-pending') draining.resolve();
@@ -268,7 +270,7 @@ describe('probes on their own port (serve$)', () => {
     expect(seen).toContainEqual(expect.objectContaining({ type: 'server-listening', name: 'probes', address: url }));
     expect(probeServer.listening).toBe(false);
     await expect(request(url, '/livez')).rejects.toThrow(/ECONNREFUSED/);
-  });
+  }));
 
   it('subscribed outside the app\'s tasks: closed by its finalizer, then complete', async () => {
     const listening = deferred<string>();
@@ -289,7 +291,7 @@ describe('probes on their own port (serve$)', () => {
     await expect(request(url, '/livez')).rejects.toThrow(/ECONNREFUSED/);
   });
 
-  it('closes at once, and drops its finalizer, when unsubscribed other than by the shutdown', async () => {
+  it('closes at once, and drops its finalizer, when unsubscribed other than by the shutdown', () => withOwnTimers(async (port) => {
     const events: LifecycleEvent[] = [];
     let health!: Probes;
     let app!: AppContext;
@@ -302,7 +304,7 @@ describe('probes on their own port (serve$)', () => {
           started.resolve();
           return NEVER;
         },
-        { process: realProcessPort(), signals: [], ipcShutdown: false, logger: false },
+        { process: port, signals: [], ipcShutdown: false, logger: false },
       ).pipe(tap((event) => events.push(event))),
     );
     await started.promise;
@@ -319,7 +321,7 @@ describe('probes on their own port (serve$)', () => {
     expect(events.filter((event) => event.type === 'finalizer-start')).toEqual([]);
     const last = events[events.length - 1];
     expect(last?.type === 'stopped' && last.outcome.openHandles).toEqual([]);
-  });
+  }));
 
   it('is closed when the budget runs out and the finalizers are skipped', async () => {
     const listening = deferred<{ server: http.Server; url: string }>();
