@@ -1,5 +1,4 @@
-import { isAppContext, resolveApp, type AppInternals } from '../core/appRegistry.js';
-import { NoCurrentAppError } from '../core/errors.js';
+import { findRunningApp, isAppContext, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import { describe } from '../core/validate.js';
 
@@ -12,22 +11,11 @@ export function checkApp(where: string, value: unknown): AppContext | undefined 
 
 /**
  * The internals of `app`, or of the one app running in this process, or `undefined` when `app` was
- * not given and none (or several) run: groups and supervisors work without an app (internal).
+ * not given and none runs: groups and supervisors work without an app. Several apps running and no
+ * `app` given is ambiguous: `NoCurrentAppError`, as for `shutdownWaitsFor`, `resource$` and `serve$` (internal).
  */
 export function findApp(app: AppContext | undefined, where: string): AppInternals | undefined {
-  if (app !== undefined) return resolveApp(app, where);
-  // Called per spawn/event while a group is idle: "no app" is a normal answer here, so the thrown
-  // NoCurrentAppError is caught at once and its stack trace (most of its cost) is not worth capturing.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return resolveApp(undefined, where);
-  } catch (error) {
-    if (error instanceof NoCurrentAppError) return undefined;
-    throw error;
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
-  }
+  return findRunningApp(app, where);
 }
 
 /** True once the app's shutdown was requested (internal). */

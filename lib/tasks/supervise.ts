@@ -48,7 +48,7 @@ export interface SuperviseConfig {
   maxRestarts?: number;
   /** The intensity window, in ms: restarts older than this are forgotten. Default 60000. */
   within?: number;
-  /** The app that gets the lifecycle events and whose shutdown stops restarts. Default: the one running app, if any. */
+  /** The app that gets the lifecycle events and whose shutdown stops restarts. Default: the one running app, if any (several running: `NoCurrentAppError`). */
   app?: AppContext;
   /** Clock and timers. Default: the app's scheduler, else `asyncScheduler`. */
   scheduler?: SchedulerLike;

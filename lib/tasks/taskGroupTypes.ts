@@ -24,7 +24,7 @@ export interface TaskGroupConfig {
    * `console.error` when no app runs.
    */
   onError?: (error: unknown, task: string) => void;
-  /** The app whose phase refuses spawns while stopping and whose error channel gets errors. Default: the one running app, if any. */
+  /** The app whose phase refuses spawns while stopping and whose error channel gets errors. Default: the one running app, if any (several running: `NoCurrentAppError`). */
   app?: AppContext;
   /** Clock for the events' `at`. Default: the app's scheduler, else `asyncScheduler`. */
   scheduler?: SchedulerLike;

@@ -1,6 +1,6 @@
 import { UnsubscriptionError, from, isObservable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
-import { resolveApp, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
-import { NoCurrentAppError, describeError } from '../core/errors.js';
+import { findRunningApp, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
+import { describeError } from '../core/errors.js';
 import { guardTeardown } from '../core/guardTeardown.js';
 import type { AppContext } from '../core/types.js';
 import { TimerQueueOverflowError } from './TimerQueueOverflowError.js';
@@ -286,14 +286,9 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
   return () => stop(settings.onStop);
 }
 
+// No app running: plain use (reports go to console.error). Several and none given: NoCurrentAppError.
 function findApp(app: AppContext | undefined): AppInternals | undefined {
-  if (app !== undefined) return resolveApp(app, 'timer$');
-  try {
-    return resolveApp(undefined, 'timer$');
-  } catch (error) {
-    if (error instanceof NoCurrentAppError) return undefined; // plain use: report to console.error
-    throw error;
-  }
+  return findRunningApp(app, 'timer$');
 }
 
 function isPromiseLike(input: unknown): input is PromiseLike<unknown> {

@@ -137,7 +137,7 @@ export interface TimerConfig {
   onMissed?: (miss: TimerMiss) => void;
   /** Clock and timers. Default: the `app`'s scheduler when `app` is given, else `asyncScheduler`. */
   scheduler?: SchedulerLike;
-  /** The app that awaits finishing and cancelled-but-settling ticks and receives reports. Default: the one app running in this process at subscription, if exactly one; else none. Once that app has stopped (the timer outlived it), reports go to `console.error`. */
+  /** The app that awaits finishing and cancelled-but-settling ticks and receives reports. Default: the one app running in this process at subscription; none running: plain use; several: the subscriber gets a `NoCurrentAppError`. Once that app has stopped (the timer outlived it), reports go to `console.error`. */
   app?: AppContext;
   /** Names the timer in reports and pending-work lists. Default `'timer$'`. */
   name?: string;
