@@ -256,8 +256,7 @@ export function trackConnections(
   function settleIdle(force = false): void {
     if (!idleWaiting || settleQueued || (!force && hasBusy())) return;
     settleQueued = true;
-    // real-time: one turn of the event loop (no delay), so pending socket reads run before the FIN.
-    setImmediate(() => {
+    setImmediate(() => { // real-time: one event-loop turn (no delay), so pending socket reads run before the FIN
       settleQueued = false;
       if (!idleWaiting || (!force && hasBusy())) return;
       idleWaiting = false;
