@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, UnsubscriptionError, type MonoTypeOperatorFunction } from 'rxjs';
 import { HeldSubscriber } from './HeldSubscriber.js';
 
 /**
@@ -15,4 +15,9 @@ export function guardTeardown<T>(onTeardownError: (error: unknown) => void): Mon
       held.run(source);
       return held;
     });
+}
+
+/** The errors a teardown threw, one by one (RxJS wraps several in an `UnsubscriptionError`) (internal). */
+export function teardownErrors(error: unknown): readonly unknown[] {
+  return error instanceof UnsubscriptionError ? error.errors : [error];
 }

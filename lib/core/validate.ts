@@ -1,5 +1,7 @@
 import { isObservable, type SchedulerLike } from 'rxjs';
 import { FORBIDDEN_SIGNALS, signalNumber } from '../process/signals.js';
+import { isAppContext } from './appRegistry.js';
+import type { AppContext } from './types.js';
 
 // Every public function checks its arguments at call time and names the offending option.
 
@@ -54,6 +56,13 @@ export function checkString(where: string, name: string, value: unknown): string
 
 export function checkFunction(where: string, name: string, value: unknown): void {
   if (typeof value !== 'function') throw new TypeError(`${where}: '${name}' must be a function, got ${describe(value)}`);
+}
+
+/** Validates an optional `app` option: the AppContext passed to main. */
+export function checkApp(where: string, value: unknown): AppContext | undefined {
+  if (value === undefined) return undefined;
+  if (!isAppContext(value)) throw new TypeError(`${where}: option 'app' must be the AppContext passed to main, got ${describe(value)}`);
+  return value;
 }
 
 export function checkScheduler(where: string, value: unknown): SchedulerLike | undefined {

@@ -2,6 +2,11 @@
  * Reported (source `'server'`) when a `serve$` drain outlived its `drainTimeout`: what was still
  * open was destroyed, and is named here (remote address and state, at most 50).
  *
+ * ```
+ * drain:     s-------------------X    s stop-accepting; a response still in flight at 20 (drainTimeout 20)
+ * reported:  --------------------x    DrainTimeoutError naming what was destroyed (step 'destroyed')
+ * ```
+ *
  * @example
  * ```ts
  * const timedOut = outcome.errors.find((record) => record.error instanceof DrainTimeoutError);

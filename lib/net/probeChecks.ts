@@ -35,7 +35,10 @@ export type ProbeCheck = Observable<unknown> | (() => unknown);
  *
  * @example
  * ```ts
- * // [{ name: 'db', status: 'pass' }, { name: 'cache', status: 'timeout' }, { name: 'queue', status: 'fail' }]
+ * import type { ProbeCheckResult } from 'rxrun';
+ *
+ * const results: ProbeCheckResult[] = [{ name: 'db', status: 'pass' }, { name: 'cache', status: 'timeout' }, { name: 'queue', status: 'fail', error: new Error('broker down') }];
+ * console.log(results.filter((result) => result.status !== 'pass').map((result) => result.name)); // ['cache', 'queue']
  * ```
  */
 export interface ProbeCheckResult {

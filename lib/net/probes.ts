@@ -1,10 +1,10 @@
 import type * as net from 'node:net';
 import { Observable, defaultIfEmpty, distinctUntilChanged, isObservable, map, type SchedulerLike } from 'rxjs';
-import { isAppContext, resolveApp, type AppInternals } from '../core/appRegistry.js';
+import { resolveApp, type AppInternals } from '../core/appRegistry.js';
 import { NoCurrentAppError } from '../core/errors.js';
 import type { AppContext } from '../core/types.js';
 import {
-  checkBoolean, checkDuration, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
+  checkApp, checkBoolean, checkDuration, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import type { ProbeCheck } from './probeChecks.js';
 import { probeServer$, type ProbeListening } from './probeServer.js';
@@ -170,8 +170,7 @@ export function probes(config?: ProbesConfig): Probes {
   const where = 'probes';
   const options = checkObject(where, 'config', config);
   checkKnownKeys(where, options, ['app', 'checks', 'checkTimeout', 'checkInterval', 'paths', 'verbose', 'name', 'scheduler']);
-  const app = options['app'];
-  if (app !== undefined && !isAppContext(app)) throw new TypeError(`${where}: option 'app' must be the AppContext passed to main, got ${describe(app)}`);
+  const app = checkApp(where, options['app']);
   const checks = checkChecks(where, options['checks']);
   const checkTimeout = checkDuration(where, 'checkTimeout', options['checkTimeout']) ?? 1000;
   const checkInterval = checkDuration(where, 'checkInterval', options['checkInterval']) ?? 5000;

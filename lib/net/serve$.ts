@@ -4,10 +4,10 @@ import type * as https from 'node:https';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { findRunningApp, isAppContext, type AppInternals } from '../core/appRegistry.js';
+import { findRunningApp, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext, DrainStep } from '../core/types.js';
 import {
-  checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe, isPlainObject,
+  checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
@@ -142,8 +142,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
   const options = checkObject(WHERE, 'config', config);
   checkKnownKeys(WHERE, options, CONFIG_KEYS);
   const fixedName = checkString(WHERE, 'name', options['name']);
-  const app = options['app'];
-  if (app !== undefined && !isAppContext(app)) throw new TypeError(`${WHERE}: option 'app' must be the AppContext passed to main, got ${describe(app)}`);
+  const app = checkApp(WHERE, options['app']);
   const drainDelay = checkDuration(WHERE, 'drainDelay', options['drainDelay']) ?? defaultDrainDelay();
   const drainTimeout = checkDuration(WHERE, 'drainTimeout', options['drainTimeout']);
   const idleSockets = checkOneOf(WHERE, 'idleSockets', options['idleSockets'], ['after-busy', 'at-once'] as const) ?? 'after-busy';
@@ -155,7 +154,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
 
   return new Observable<ServeListening>((subscriber) => {
     // No app at all: serve$ runs standalone. Several apps: ambiguous, so NoCurrentAppError says so.
-    const internals = findRunningApp(app as AppContext | undefined, WHERE);
+    const internals = findRunningApp(app, WHERE);
     if (served.has(server)) {
       subscriber.error(new Error(`${WHERE}: the server is already served by another serve$ subscription (until its drain ends)`));
       return undefined;

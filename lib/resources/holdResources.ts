@@ -2,8 +2,8 @@ import {
   EMPTY, Observable, asyncScheduler, catchError, defer, finalize, from, ignoreElements, map, race, take, timer,
   type SchedulerLike, type Subscriber, type Subscription,
 } from 'rxjs';
-import { resolveApp, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
-import { NoCurrentAppError, describeError } from '../core/errors.js';
+import { findRunningApp, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
+import { describeError } from '../core/errors.js';
 import { guardTeardown } from '../core/guardTeardown.js';
 import { ResourceEmptyError, ResourceTimeoutError } from './resourceErrors.js';
 import type { ResourceSpec } from './resourceSpec.js';
@@ -290,7 +290,8 @@ export function holdResources(
 }
 
 function newSlot(entry: ResourceEntry, where: string): Slot {
-  const internals = appOf(entry.spec, where);
+  // No app at all: plain use. Two or more and none named: ambiguous, the subscriber gets the error.
+  const internals = findRunningApp(entry.spec.app, where);
   return {
     entry,
     internals,
@@ -304,17 +305,6 @@ function newSlot(entry: ResourceEntry, where: string): Slot {
     withdraw: undefined,
     blocksError: false,
   };
-}
-
-/** The app the resource belongs to, or `undefined` for plain use (no app running). */
-function appOf(spec: ResourceSpec, where: string): AppInternals | undefined {
-  try {
-    return resolveApp(spec.app, where);
-  } catch (error) {
-    // No app at all: plain use. Two or more and none named: ambiguous, the subscriber gets the error.
-    if (error instanceof NoCurrentAppError && /no app is running/.test(error.message)) return undefined;
-    throw error;
-  }
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Observable, type ObservableInput, type ObservedValueOf, type SchedulerLike } from 'rxjs';
-import { isAppContext } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
-import { checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe } from '../core/validate.js';
+import { checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe } from '../core/validate.js';
 import { holdResources } from './holdResources.js';
 import { attachSpec, type ResourceSpec } from './resourceSpec.js';
 
@@ -108,10 +107,7 @@ function resourceSpec<A extends ObservableInput<unknown>>(
   const name = checkString(where, 'name', config['name']);
   if (name === '') throw new RangeError(`${where}: option 'name' must not be empty`);
   const timeout = checkDuration(where, 'timeout', config['timeout']);
-  const app = config['app'];
-  if (app !== undefined && !isAppContext(app)) {
-    throw new TypeError(`${where}: option 'app' must be the AppContext passed to main, got ${describe(app)}`);
-  }
+  const app = checkApp(where, config['app']);
   const scheduler = checkScheduler(where, config['scheduler']);
   const onError = config['onError'];
   if (onError !== undefined && typeof onError !== 'function') {

@@ -5,7 +5,7 @@ import type { AppContext } from '../core/types.js';
 // `resources$` can drive acquire and release of several resources itself (release order).
 
 /** The key under which a `resource$` observable carries its spec. */
-export const RESOURCE_SPEC: unique symbol = Symbol('rxrun.resource');
+const RESOURCE_SPEC: unique symbol = Symbol('rxrun.resource');
 
 export interface ResourceSpec {
   readonly acquire: () => ObservableInput<unknown>;

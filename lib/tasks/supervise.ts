@@ -1,11 +1,13 @@
-import { Observable, Subscription, UnsubscriptionError, asyncScheduler, from, isObservable, timer, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { Observable, Subscription, asyncScheduler, from, isObservable, timer, type ObservableInput, type SchedulerLike } from 'rxjs';
 import type { AppContext } from '../core/types.js';
 import {
-  checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe,
+  checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe,
 } from '../core/validate.js';
+import { teardownErrors } from '../core/guardTeardown.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import { SupervisorGaveUpError } from './errors.js';
-import { checkApp, findApp, isStopping } from './findApp.js';
+import { findRunningApp } from '../core/appRegistry.js';
+import { isStopping } from './isStopping.js';
 
 /**
  * The restart delays of `supervise`: the n-th restart since the last reset waits
@@ -125,7 +127,7 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
   if (restart === 'never') return source;
 
   return new Observable<T>((subscriber) => {
-    const internals = findApp(app, where);
+    const internals = findRunningApp(app, where);
     const scheduler = configuredScheduler ?? internals?.context.scheduler ?? asyncScheduler;
     const restartTimes: number[] = [];
     let attempt = 0;
@@ -135,7 +137,7 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
     let wait: Subscription | undefined;
 
     const reportTeardown = (thrown: unknown) => {
-      for (const error of thrown instanceof UnsubscriptionError ? thrown.errors : [thrown]) {
+      for (const error of teardownErrors(thrown)) {
         if (internals !== undefined && internals.phase !== 'stopped') internals.reportError('teardown', name, error);
         // No app to tell: the error must not vanish.
         else console.error(`rxrun: supervise '${name}': teardown threw:`, error);

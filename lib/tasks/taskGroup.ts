@@ -1,9 +1,10 @@
-import { Observable, Subject, Subscription, UnsubscriptionError, asyncScheduler, from, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
-import type { AppInternals } from '../core/appRegistry.js';
-import { checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe } from '../core/validate.js';
+import { Observable, Subject, Subscription, asyncScheduler, from, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
+import { findRunningApp, type AppInternals } from '../core/appRegistry.js';
+import { checkApp, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe } from '../core/validate.js';
+import { teardownErrors } from '../core/guardTeardown.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import { TaskGroupClosedError } from './errors.js';
-import { checkApp, findApp, isStopping } from './findApp.js';
+import { isStopping } from './isStopping.js';
 import type { TaskGroup, TaskGroupConfig, TaskGroupEvent, TaskGroupSpawnOptions, TaskGroupState, TaskResult } from './taskGroupTypes.js';
 
 interface Child {
@@ -92,7 +93,7 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
   const results$ = new Subject<TaskResult<T>>();
   const events$ = new Subject<TaskGroupEvent>();
 
-  const app = (): AppInternals | undefined => (appResolved ? internals : findApp(configuredApp, where));
+  const app = (): AppInternals | undefined => (appResolved ? internals : findRunningApp(configuredApp, where));
   const scheduler = (): SchedulerLike => configuredScheduler ?? app()?.context.scheduler ?? asyncScheduler;
   const event = (type: 'started' | 'completed' | 'cancelled', child: Child) => {
     events$.next({ type, group: groupName, name: child.name, at: scheduler().now() });
@@ -145,8 +146,8 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
       (thrown) => {
         // Still running: it is ending by itself and its teardown threw. Its own error (or completion)
         // comes first — and failing the group now would cancel it and lose that error.
-        if (child.state === 'running') (child.teardownErrors ??= []).push(...unwrap(thrown));
-        else for (const each of unwrap(thrown)) failed(child, each);
+        if (child.state === 'running') (child.teardownErrors ??= []).push(...teardownErrors(thrown));
+        else for (const each of teardownErrors(thrown)) failed(child, each);
       },
     );
     child.subscription = subscriber;
@@ -241,7 +242,7 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
     owners.add(subscriber);
     if (state === 'idle') {
       state = 'running';
-      internals = findApp(configuredApp, where);
+      internals = findRunningApp(configuredApp, where);
       appResolved = true;
       // A queued child that ends synchronously must not end a fail-fast group before its siblings start.
       holding += 1;
@@ -321,9 +322,4 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
 function describeFirst(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
-}
-
-/** The errors a teardown threw (RxJS wraps them in an `UnsubscriptionError`). */
-function unwrap(error: unknown): readonly unknown[] {
-  return error instanceof UnsubscriptionError ? error.errors : [error];
 }

@@ -1,8 +1,7 @@
-import { UnsubscriptionError, from, isObservable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
-import { findRunningApp, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
+import { from, isObservable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
+import { findRunningApp, type ProtectedTicket } from '../core/appRegistry.js';
 import { describeError } from '../core/errors.js';
-import { guardTeardown } from '../core/guardTeardown.js';
-import type { AppContext } from '../core/types.js';
+import { guardTeardown, teardownErrors } from '../core/guardTeardown.js';
 import { TimerQueueOverflowError } from './TimerQueueOverflowError.js';
 import type { TickErrorInfo, TickFn, TimerMiss, TimerMissTotals } from './timer$.js';
 import type { TimerSettings } from './timerSettings.js';
@@ -33,7 +32,8 @@ interface Tick {
  */
 export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings: TimerSettings): () => void {
   const { scheduler, period, firstDelay, name, policy } = settings;
-  const internals = findApp(settings.app);
+  // No app running: plain use (reports go to console.error). Several and none given: NoCurrentAppError.
+  const internals = findRunningApp(settings.app, 'timer$');
   // Tick 0's due time. Always computed from this anchor, never by adding periods up: no drift, however
   // many ticks. It moves only when the clock goes backwards (see `fire`).
   let origin = scheduler.now() + firstDelay;
@@ -181,7 +181,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
       return;
     }
     const onTeardownError = (error: unknown) => {
-      for (const each of error instanceof UnsubscriptionError ? error.errors : [error]) report(each, infoOf(t));
+      for (const each of teardownErrors(error)) report(each, infoOf(t));
     };
     const subscription = source.pipe(guardTeardown(onTeardownError)).subscribe({
       next: (value) => deliver(t, value),
@@ -284,11 +284,6 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
 
   scheduleNext();
   return () => stop(settings.onStop);
-}
-
-// No app running: plain use (reports go to console.error). Several and none given: NoCurrentAppError.
-function findApp(app: AppContext | undefined): AppInternals | undefined {
-  return findRunningApp(app, 'timer$');
 }
 
 function isPromiseLike(input: unknown): input is PromiseLike<unknown> {

@@ -63,7 +63,7 @@ export interface TickErrorInfo {
  *
  * @example
  * ```ts
- * onMissed: ({ totals }) => gauge.set(totals.skipped + totals.overflow + totals.late)
+ * timer$(1000, poll, { policy: 'skip', onMissed: ({ totals }) => gauge.set(totals.skipped + totals.overflow + totals.late) });
  * ```
  */
 export interface TimerMissTotals {

@@ -1,7 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { isAppContext } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
-import { checkDuration, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe } from '../core/validate.js';
+import { checkApp, checkDuration, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe } from '../core/validate.js';
 import type { TickErrorInfo, TimerMiss, TimerPolicy } from './timer$.js';
 
 /** `TimerConfig` checked and with its defaults filled in (internal). */
@@ -50,8 +49,7 @@ export function timerSettings(period: unknown, tick: unknown, rawConfig: unknown
   if (onMissed !== undefined && typeof onMissed !== 'function') {
     throw new TypeError(`${WHERE}: option 'onMissed' must be a function, got ${describe(onMissed)}`);
   }
-  const app = config['app'];
-  if (app !== undefined && !isAppContext(app)) throw new TypeError(`${WHERE}: option 'app' must be the AppContext passed to main`);
+  const app = checkApp(WHERE, config['app']);
   const scheduler = checkScheduler(WHERE, config['scheduler']) ?? app?.scheduler ?? asyncScheduler;
   return {
     period,
