@@ -1,6 +1,6 @@
 import type * as net from 'node:net';
 import { Observable, defaultIfEmpty, distinctUntilChanged, isObservable, map, type SchedulerLike } from 'rxjs';
-import { resolveApp, type AppInternals } from '../core/appRegistry.js';
+import { findRunningApp, resolveApp, type AppInternals } from '../core/appRegistry.js';
 import { NoCurrentAppError } from '../core/errors.js';
 import type { AppContext } from '../core/types.js';
 import {
@@ -196,12 +196,8 @@ export function probes(config?: ProbesConfig): Probes {
     state = createProbeState(internals, { checks, checkTimeout, checkInterval, scheduler: scheduler ?? internals.context.scheduler });
     return state;
   };
-  try {
-    bind();
-  } catch (error) {
-    // No app yet (created at module level): bound on first use. Several apps: ambiguous, say so now.
-    if (!(error instanceof NoCurrentAppError) || !/no app is running/.test(error.message)) throw error;
-  }
+  // No app yet (created at module level): bound on first use. Several apps: ambiguous, say so now.
+  if (app !== undefined || findRunningApp(undefined, where) !== undefined) bind();
 
   const handle = (req: ProbeRequest, res: ProbeResponse): boolean => {
     const { path, query } = splitUrl(req.url ?? '/');
