@@ -34,6 +34,21 @@ export interface AppInternals {
   sendToParent(message: unknown): boolean;
 }
 
+/**
+ * Reports `error` to the app while it can still put it in its outcome; otherwise (no app, or the work
+ * outlived the app) runs `orElse`, so that the error never vanishes (internal).
+ */
+export function reportOr(
+  internals: AppInternals | undefined,
+  source: ErrorSource,
+  name: string,
+  error: unknown,
+  orElse: () => void,
+): void {
+  if (internals !== undefined && internals.phase !== 'stopped') internals.reportError(source, name, error);
+  else orElse();
+}
+
 const internalsByContext = new WeakMap<AppContext, AppInternals>();
 const runningApps = new Set<AppInternals>();
 

@@ -4,7 +4,7 @@ import type * as https from 'node:https';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { findRunningApp, type AppInternals } from '../core/appRegistry.js';
+import { findRunningApp, reportOr, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext, DrainStep } from '../core/types.js';
 import {
   checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe, isPlainObject,
@@ -170,10 +170,10 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
     let tornDown = false;
 
     const report = (error: unknown) => {
-      if (internals !== undefined) internals.reportError('server', name, error);
-      // No app to report to, and the subscriber may be gone: a process warning is the one channel left.
-      else if (error instanceof Error) process.emitWarning(error.message, { type: error.name });
-      else process.emitWarning(String(error), { type: 'ServeError' });
+      // No app to report to (or it stopped), and the subscriber may be gone: a process warning is the one channel left.
+      reportOr(internals, 'server', name, error, () =>
+        error instanceof Error ? process.emitWarning(error.message, { type: error.name }) : process.emitWarning(String(error), { type: 'ServeError' }),
+      );
     };
     const guarded =
       <T>(hook: ((value: T) => void) | undefined, fallback: (value: T) => void) =>

@@ -2,7 +2,7 @@ import {
   EMPTY, Observable, asyncScheduler, catchError, defer, finalize, from, ignoreElements, map, race, take, timer,
   type SchedulerLike, type Subscriber, type Subscription,
 } from 'rxjs';
-import { findRunningApp, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
+import { findRunningApp, reportOr, type AppInternals, type ProtectedTicket } from '../core/appRegistry.js';
 import { describeError } from '../core/errors.js';
 import { guardTeardown } from '../core/guardTeardown.js';
 import { ResourceEmptyError, ResourceTimeoutError } from './resourceErrors.js';
@@ -363,10 +363,10 @@ function leftToFinalizer(slot: Slot): boolean {
 /** Reports a release (or late acquire) failure: to the app, else `onError`, else `console.error`. */
 function report(slot: Slot, error: unknown): void {
   const { internals, entry } = slot;
-  if (usable(internals)) {
-    internals.reportError('resource', entry.name, error);
-    return;
-  }
+  reportOr(internals, 'resource', entry.name, error, () => reportWithoutApp(entry, error));
+}
+
+function reportWithoutApp(entry: Slot['entry'], error: unknown): void {
   const sink = entry.spec.onError;
   if (sink !== undefined) {
     try {

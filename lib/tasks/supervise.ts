@@ -6,7 +6,7 @@ import {
 import { teardownErrors } from '../core/guardTeardown.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import { SupervisorGaveUpError } from './errors.js';
-import { findRunningApp } from '../core/appRegistry.js';
+import { findRunningApp, reportOr } from '../core/appRegistry.js';
 import { isStopping } from './isStopping.js';
 
 /**
@@ -138,9 +138,7 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
 
     const reportTeardown = (thrown: unknown) => {
       for (const error of teardownErrors(thrown)) {
-        if (internals !== undefined && internals.phase !== 'stopped') internals.reportError('teardown', name, error);
-        // No app to tell: the error must not vanish.
-        else console.error(`rxrun: supervise '${name}': teardown threw:`, error);
+        reportOr(internals, 'teardown', name, error, () => console.error(`rxrun: supervise '${name}': teardown threw:`, error));
       }
     };
 

@@ -1,5 +1,5 @@
 import { Observable, Subject, Subscription, asyncScheduler, from, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
-import { findRunningApp, type AppInternals } from '../core/appRegistry.js';
+import { findRunningApp, reportOr, type AppInternals } from '../core/appRegistry.js';
 import { checkApp, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe } from '../core/validate.js';
 import { teardownErrors } from '../core/guardTeardown.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
@@ -100,10 +100,9 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
   };
 
   function report(source: 'group' | 'teardown', childName: string, error: unknown): void {
-    const target = app();
-    if (target !== undefined && target.phase !== 'stopped') target.reportError(source, `${groupName}/${childName}`, error);
-    // No app to tell: the error must not vanish.
-    else console.error(`rxrun: taskGroup '${groupName}': task '${childName}' ${source === 'group' ? 'failed' : 'teardown threw'}:`, error);
+    reportOr(app(), source, `${groupName}/${childName}`, error, () =>
+      console.error(`rxrun: taskGroup '${groupName}': task '${childName}' ${source === 'group' ? 'failed' : 'teardown threw'}:`, error),
+    );
   }
 
   function failed(child: Child, error: unknown): void {

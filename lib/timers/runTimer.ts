@@ -1,5 +1,5 @@
 import { from, isObservable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
-import { findRunningApp, type ProtectedTicket } from '../core/appRegistry.js';
+import { findRunningApp, reportOr, type ProtectedTicket } from '../core/appRegistry.js';
 import { describeError } from '../core/errors.js';
 import { guardTeardown, teardownErrors } from '../core/guardTeardown.js';
 import { TimerQueueOverflowError } from './TimerQueueOverflowError.js';
@@ -59,8 +59,9 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
       }
     }
     // An app that has stopped (the timer outlived the app it picked) no longer reports: console.error then.
-    if (internals !== undefined && internals.phase !== 'stopped') internals.reportError('tick', `${name} tick ${info.n}`, failure);
-    else console.error(`rxrun: timer$ '${name}' tick ${info.n} failed: ${describeError(failure)}`);
+    reportOr(internals, 'tick', `${name} tick ${info.n}`, failure, () =>
+      console.error(`rxrun: timer$ '${name}' tick ${info.n} failed: ${describeError(failure)}`),
+    );
   }
 
   const infoOf = (t: Tick): TickErrorInfo => ({
