@@ -1,10 +1,10 @@
 import {
-  EMPTY, Observable, ReplaySubject, Subject, Subscription, UnsubscriptionError, catchError, concat, defer, finalize,
+  EMPTY, Observable, ReplaySubject, Subject, Subscription, catchError, concat, defer, finalize,
   from, ignoreElements, map, race, tap, timer, type ObservableInput,
 } from 'rxjs';
 import { markRunning, registerInternals, type AppInternals, type ProtectedTicket } from './appRegistry.js';
 import { StepTimeoutError, describeError } from './errors.js';
-import { guardTeardown } from './guardTeardown.js';
+import { guardTeardown, teardownErrors } from './guardTeardown.js';
 import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
 import { logLifecycleEvent } from './logLifecycleEvent.js';
 import type { RuntimeSettings } from './resolveSettings.js';
@@ -141,8 +141,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   }
 
   function reportTeardownError(error: unknown): void {
-    const all = error instanceof UnsubscriptionError ? error.errors : [error];
-    for (const each of all) reportError('teardown', undefined, each);
+    for (const each of teardownErrors(error)) reportError('teardown', undefined, each);
   }
 
   function requestShutdown(request: ShutdownReason): void {
