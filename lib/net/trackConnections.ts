@@ -13,8 +13,11 @@ interface Connection {
   /** What to end: the TLS socket once the handshake is done, else the raw socket. */
   socket: net.Socket;
   secured: boolean;
-  /** HTTP/1 responses not finished yet (in flight), each with its request's `METHOD /url`. */
-  readonly responses: Map<ServerResponse, IncomingMessage>;
+  /**
+   * HTTP/1 responses not finished yet (in flight; `response.req` is the request). An array: HTTP/1 has
+   * one in flight, a few when pipelined, and finishes them in order — no hashing on the hot path.
+   */
+  readonly responses: ServerResponse[];
   /** `bytesRead` that requests account for: more means a request is arriving (plain HTTP/1 only). */
   accounted: number;
   /** Scheduler time of the last response finished (or of the accept): the idle grace counts from it. */
@@ -52,10 +55,10 @@ export interface IdleSettings {
 export interface ConnectionTracker {
   /** Open connections (TCP), HTTP/2 sessions included in them. */
   readonly size: number;
-  /** Marks the drain begun: new HTTP/1 responses get `Connection: close`; busy sockets end after their last response. */
+  /** Marks the drain begun: HTTP/1 responses not begun (in flight or to come) get `Connection: close`; busy sockets end after their last response. */
   beginDrain(): void;
   /**
-   * HTTP/1: in-flight responses get `Connection: close`; every idle socket gets FIN once it has been
+   * HTTP/1: every idle socket gets FIN once it has been
    * quiet for the idle grace (counted from its last response), in batches told by `onIdleClosed` —
    * the first (always told, maybe 0) one turn after this call, so requests already buffered are read first.
    * net: every socket goes to `onConnectionDrain` (returns how many; HTTP returns `undefined`).
@@ -119,7 +122,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     // An HTTP/2 session's socket and a TLS socket are other objects than the raw one: match them by remote endpoint.
     const key = keyOf(raw) ?? `closed#${nextId}`;
     const connection: Connection = {
-      key, raw, socket: raw, secured: false, responses: new Map(), accounted: 0, lastActive: scheduler.now(),
+      key, raw, socket: raw, secured: false, responses: [], accounted: 0, lastActive: scheduler.now(),
       upgraded: undefined, upgradeRequest: undefined, session: undefined, ended: false, closed: false,
     };
     connections.set(key, connection);
@@ -146,30 +149,36 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     if (request.httpVersionMajor >= 2) return; // HTTP/2 streams: their session drains them
     const connection = find(request.socket);
     if (connection === undefined) return;
-    connection.responses.set(response, request);
-    connection.accounted = connection.raw.bytesRead;
+    connection.responses.push(response);
     if (draining) closeAfter(response);
-    // One listener per request keeps the steady-state cost low: a response always emits 'close' (after
-    // 'finish', or when its socket went away). A body still arriving then is accounted for at its end.
-    const onFinished = () => {
-      if (!connection.responses.delete(response)) return;
-      connection.accounted = connection.raw.bytesRead;
-      connection.lastActive = scheduler.now();
-      if (!request.complete) {
-        request.once('end', () => {
-          connection.accounted = connection.raw.bytesRead;
-          if (draining) settle(connection);
-        });
-      }
-      if (!draining || connection.responses.size > 0) return;
-      // It told the client it closes (ours or the handler's header): Node ends the socket itself, and we
-      // make sure of it. Otherwise (its head went out before the drain, promising keep-alive) the client may
-      // reuse it at once: it waits the idle grace like any other idle socket.
-      if (saysClose(response) && connection.upgraded === undefined && !isReceiving(connection)) endSocket(connection);
-      else settle(connection);
-    };
-    response.once('close', onFinished);
+    // One shared listener, no closure or once-wrapper per request: this is the whole steady-state cost.
+    response.on('close', onResponseClose);
   };
+
+  // A response always emits 'close' (after 'finish', or when its socket went away); `this` is the response.
+  function onResponseClose(this: ServerResponse): void {
+    const request = this.req;
+    const connection = bySocket.get(request.socket as object);
+    if (connection === undefined) return;
+    const index = connection.responses.indexOf(this);
+    if (index < 0) return;
+    connection.responses.splice(index, 1);
+    connection.accounted = connection.raw.bytesRead;
+    connection.lastActive = scheduler.now();
+    // A body still arriving is accounted for at its end.
+    if (!request.complete) {
+      request.once('end', () => {
+        connection.accounted = connection.raw.bytesRead;
+        if (draining) settle(connection);
+      });
+    }
+    if (!draining || connection.responses.length > 0) return;
+    // It told the client it closes (ours or the handler's header): Node ends the socket itself, and we
+    // make sure of it. Otherwise (its head went out before the drain, promising keep-alive) the client may
+    // reuse it at once: it waits the idle grace like any other idle socket.
+    if (saysClose(this) && connection.upgraded === undefined && !isReceiving(connection)) endSocket(connection);
+    else settle(connection);
+  }
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex) => {
     const connection = find(socket as net.Socket);
@@ -286,7 +295,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     // Handed to a hook (upgraded, net) or to GOAWAY: open until the protocol closes it, so busy.
     if (connection.upgraded !== undefined || connection.session !== undefined || kind.protocol === 'net') return true;
     if (connection.ended) return false; // FIN sent after its last response: waiting for the peer (linger)
-    return connection.responses.size > 0 || isReceiving(connection);
+    return connection.responses.length > 0 || isReceiving(connection);
   }
 
   /**
@@ -312,6 +321,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     },
     beginDrain() {
       draining = true;
+      if (kind.protocol === 'http1') for (const connection of connections.values()) for (const response of connection.responses) closeAfter(response);
     },
     closeIdle() {
       if (kind.protocol === 'net') {
@@ -323,7 +333,6 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
         }
         return count;
       }
-      for (const connection of connections.values()) for (const response of connection.responses.keys()) closeAfter(response);
       // One event-loop turn first (after this poll phase): a request already in a socket's buffer is read,
       // and answered with Connection: close, rather than met by a FIN.
       firstSweep = setImmediate(() => { // real-time: one event-loop turn, no delay, so pending socket reads run first
@@ -397,8 +406,8 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     if (connection.session !== undefined) return 'http2 session';
     if (kind.protocol === 'net') return 'open';
     if (kind.secure && !connection.secured) return 'handshake';
-    if (connection.responses.size > 0) {
-      const requests = [...connection.responses.values()];
+    if (connection.responses.length > 0) {
+      const requests = connection.responses.map((response) => response.req);
       const named = requests.slice(0, REQUESTS_NAMED).map(requestLine);
       if (requests.length > REQUESTS_NAMED) named.push(`+${requests.length - REQUESTS_NAMED} more`);
       return `busy (${requests.length} in flight: ${named.join(', ')})`;
