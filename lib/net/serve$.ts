@@ -11,6 +11,7 @@ import {
 } from '../core/validate.js';
 import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
+import { inKubernetes } from './inKubernetes.js';
 import { joinReadySignal } from './joinReadySignal.js';
 import { listeningUrl, serverKind } from './serverKind.js';
 import { trackConnections } from './trackConnections.js';
@@ -80,8 +81,12 @@ export interface ServeConfig {
    * client that reuses an idle socket just as its FIN travels sees the connection close (RFC 9112 §9.6).
    */
   idleSockets?: 'after-busy' | 'at-once';
-  /** Called once per upgraded (WebSocket) socket at the drain, to send a close frame. Default: `socket.end()`. */
-  onUpgradedSocket?: (socket: Duplex) => void;
+  /**
+   * Called once per upgraded (WebSocket) socket at the drain, with the request that upgraded it, to
+   * send a close frame (see {@link closeWebSockets} for `ws`). Default: `socket.end()` — a FIN with no
+   * close frame, which a WebSocket client reports as code 1006 (abnormal closure).
+   */
+  onUpgradedSocket?: (socket: Duplex, request: http.IncomingMessage) => void;
   /** `net` servers: called once per connection at the drain, to let the protocol say goodbye. Default: `socket.end()`. */
   onConnectionDrain?: (socket: net.Socket) => void;
   /** Times `drainDelay` is not (the app's scheduler is) — `drainTimeout`. Default: the app's scheduler, else `asyncScheduler`. */
@@ -176,13 +181,13 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       );
     };
     const guarded =
-      <T>(hook: ((value: T) => void) | undefined, fallback: (value: T) => void) =>
-      (value: T) => {
+      <A extends unknown[]>(hook: ((...args: A) => void) | undefined, fallback: (...args: A) => void) =>
+      (...args: A) => {
         try {
-          (hook ?? fallback)(value);
+          (hook ?? fallback)(...args);
         } catch (error) {
           report(error);
-          fallback(value);
+          fallback(...args);
         }
       };
     const release = () => {
@@ -289,7 +294,7 @@ function budgetLimit(internals: AppInternals | undefined): number {
 }
 
 function defaultDrainDelay(): number {
-  return process.env['KUBERNETES_SERVICE_HOST'] ? KUBERNETES_DRAIN_DELAY : 0;
+  return inKubernetes() ? KUBERNETES_DRAIN_DELAY : 0;
 }
 
 function checkListen(listen: unknown): number | net.ListenOptions {

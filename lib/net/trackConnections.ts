@@ -16,6 +16,8 @@ interface Connection {
   /** `bytesRead` that requests account for: more means a request is arriving (plain HTTP/1 only). */
   accounted: number;
   upgraded: Duplex | undefined;
+  /** The request that upgraded the socket (set with `upgraded`). */
+  upgradeRequest?: IncomingMessage;
   session: Http2Session | undefined;
   /** We ended it (FIN) or handed it to a drain hook. */
   ended: boolean;
@@ -23,7 +25,7 @@ interface Connection {
 
 /** Callbacks the tracker calls on user code (wrapped by the caller). */
 export interface TrackerHooks {
-  onUpgradedSocket(socket: Duplex): void;
+  onUpgradedSocket(socket: Duplex, request: IncomingMessage): void;
   onConnectionDrain(socket: net.Socket): void;
   /** A connection, session or upgraded socket closed. */
   onClosed(): void;
@@ -144,10 +146,11 @@ export function trackConnections(
     response.once('close', onFinished);
   };
 
-  const onUpgrade = (_request: IncomingMessage, socket: Duplex) => {
+  const onUpgrade = (request: IncomingMessage, socket: Duplex) => {
     const connection = find(socket as net.Socket);
     if (connection === undefined) return;
     connection.upgraded = socket;
+    connection.upgradeRequest = request;
     // The user's 'upgrade' listener runs after this one: hand the socket over once it has it.
     if (draining) {
       process.nextTick(() => {
@@ -226,7 +229,7 @@ export function trackConnections(
   function handUpgraded(connection: Connection): void {
     if (connection.ended || connection.upgraded === undefined) return;
     connection.ended = true;
-    hooks.onUpgradedSocket(connection.upgraded);
+    hooks.onUpgradedSocket(connection.upgraded, connection.upgradeRequest as IncomingMessage);
   }
 
   function isReceiving(connection: Connection): boolean {
