@@ -1,9 +1,11 @@
 import type * as net from 'node:net';
 import {
-  AsyncSubject, EMPTY, Observable, catchError, concat, defer, from, ignoreElements, map, switchMap, tap, throwError,
+  AsyncSubject, EMPTY, Observable, catchError, concat, defer, finalize, from, ignoreElements, map, switchMap, tap, throwError,
 } from 'rxjs';
+import { findRunningApp } from '../core/appRegistry.js';
 import { checkDuration, checkObject, describe } from '../core/validate.js';
 import { resource$ } from '../resources/resource$.js';
+import { joinReadySignal } from './joinReadySignal.js';
 import { serve$, type ServableServer, type ServeConfig, type ServeListening } from './serve$.js';
 
 /**
@@ -50,7 +52,8 @@ export interface ServeFastifyConfig extends ServeConfig {
  * finishes first, and as an app finalizer (`finalizing`, LIFO with `app.defer` and `resource$`; it is
  * registered once Fastify is ready), awaited, bounded by `closeTimeout` and the shutdown budget. A
  * failing hook (`fastify.close()` rejects with it; the other hooks still run) is reported with source
- * `'resource'` and the finalizer's name (`name`, default `'fastify'`) and is in the outcome.
+ * `'resource'` and the finalizer's name (`name`, default `'fastify'`) and is in the outcome. The
+ * app's PM2 `'ready'` waits for Fastify to be ready and listening, like for any `serve$`.
  *
  * What happens to Fastify's own close path: Fastify listens only through `fastify.listen()`, which is
  * not used, so it does not consider itself listening — `forceCloseConnections` does nothing (there
@@ -100,6 +103,9 @@ export function serveFastify$(fastify: FastifyLike, listen: number | net.ListenO
   const { app, scheduler, name } = serveConfig as ServeConfig;
 
   return defer(() => {
+    // PM2 `wait_ready`: the app is not ready while Fastify loads; once serve$ joined, it takes over.
+    const internals = findRunningApp(app, where);
+    const loading = internals === undefined ? undefined : joinReadySignal(internals);
     // Completes once the server closed after listening: the drain is over.
     const drained$ = new AsyncSubject<void>();
     let listened = false;
@@ -129,6 +135,16 @@ export function serveFastify$(fastify: FastifyLike, listen: number | net.ListenO
       ...(timeout === undefined ? {} : { timeout }),
       ...(app === undefined ? {} : { app }),
       ...(scheduler === undefined ? {} : { scheduler }),
-    }).pipe(switchMap(() => served$.pipe(tap(onListening))));
+    }).pipe(
+      switchMap(
+        () =>
+          new Observable<ServeListening>((subscriber) => {
+            const subscription = served$.pipe(tap(onListening)).subscribe(subscriber);
+            loading?.leave();
+            return subscription;
+          }),
+      ),
+      finalize(() => loading?.leave()),
+    );
   });
 }

@@ -2,10 +2,11 @@
  * `serveFastify$` with a real Fastify 5 on 127.0.0.1: ready before listening, the drain of `serve$`,
  * then `fastify.close()` (preClose and onClose hooks) as an app finalizer after the drain.
  */
+import * as http from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Subject, takeUntil, tap } from 'rxjs';
 import { Client } from 'undici';
-import { serveFastify$, type AppContext, type ServeListening } from 'rxrun';
+import { serve$, serveFastify$, type AppContext, type ServeListening } from 'rxrun';
 import { RawClient, deferred, labels, startApp } from './support';
 
 const loopback = { port: 0, host: '127.0.0.1' };
@@ -188,6 +189,25 @@ describe('serveFastify$ (Fastify 5)', () => {
     expect(log).toEqual(['db: connected', 'slow plugin: loaded', 'preClose', 'db: onClose start', 'db: onClose end']);
     expect(app.events.some((event) => event.type === 'server-listening')).toBe(false);
     expect(fastify.server.listening).toBe(false);
+  });
+
+  it("PM2 wait_ready: the app sends 'ready' only once Fastify is ready and listening, even when another server listens first", async () => {
+    const log: string[] = [];
+    const loading = deferred();
+    const { fastify } = fastifyApp(log);
+    fastify.register(async () => {
+      await loading.promise;
+    });
+    const app = startApp((ctx) => [serve$(http.createServer(), loopback, { app: ctx, name: 'other' }), serveFastify$(fastify, loopback, { app: ctx, name: 'api' })]);
+    await app.when((event) => event.type === 'server-listening' && event.name === 'other');
+    await waitFor(() => log.includes('db: connected'));
+    expect(app.port.sent).toEqual([]);
+    loading.resolve();
+    await app.when((event) => event.type === 'ready-sent');
+    expect(app.events.some((event) => event.type === 'server-listening' && event.name === 'api')).toBe(true);
+    expect(app.port.sent).toEqual(['ready']);
+    app.port.signal('SIGTERM');
+    expect((await app.stopped).errors).toEqual([]);
   });
 
   it('bounds fastify.close() by closeTimeout and reports a ResourceTimeoutError', async () => {
