@@ -1,5 +1,4 @@
 import type * as http from 'node:http';
-import type { IncomingMessage } from 'node:http';
 import type * as http2 from 'node:http2';
 import type * as https from 'node:https';
 import type * as net from 'node:net';
@@ -12,6 +11,7 @@ import {
 } from '../core/validate.js';
 import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
+import { inKubernetes } from './inKubernetes.js';
 import { joinReadySignal } from './joinReadySignal.js';
 import { listeningUrl, serverKind } from './serverKind.js';
 import { trackConnections } from './trackConnections.js';
@@ -90,10 +90,11 @@ export interface ServeConfig {
    */
   linger?: number;
   /**
-   * Called once per upgraded (WebSocket) socket at the drain, with its upgrade request, to send a close
-   * frame (`ws`: find the client by `request` or socket and `close(1001)`). Default: `socket.end()`.
+   * Called once per upgraded (WebSocket) socket at the drain, with the request that upgraded it, to
+   * send a close frame (see {@link closeWebSockets} for `ws`). Default: `socket.end()` — a FIN with no
+   * close frame, which a WebSocket client reports as code 1006 (abnormal closure).
    */
-  onUpgradedSocket?: (socket: Duplex, request: IncomingMessage) => void;
+  onUpgradedSocket?: (socket: Duplex, request: http.IncomingMessage) => void;
   /** `net` servers: called once per connection at the drain, to let the protocol say goodbye. Default: `socket.end()`. */
   onConnectionDrain?: (socket: net.Socket) => void;
   /** Times `drainDelay` is not (the app's scheduler is) — `drainTimeout`. Default: the app's scheduler, else `asyncScheduler`. */
@@ -331,7 +332,7 @@ function budgetLimit(internals: AppInternals | undefined): number {
 }
 
 function defaultDrainDelay(): number {
-  return process.env['KUBERNETES_SERVICE_HOST'] ? KUBERNETES_DRAIN_DELAY : 0;
+  return inKubernetes() ? KUBERNETES_DRAIN_DELAY : 0;
 }
 
 function checkListen(listen: unknown): number | net.ListenOptions {
