@@ -12,7 +12,7 @@ import type {
   AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase,
   ShutdownReason, SpawnOptions, StepOptions,
 } from './types.js';
-import { checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, describe } from './validate.js';
+import { checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput, describe } from './validate.js';
 
 type StepKind = 'hook' | 'finalizer' | 'executor';
 
@@ -434,12 +434,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription {
     const where = 'app.spawn';
     const name = options === undefined ? undefined : checkSpawnName(where, options);
-    let source: Observable<unknown>;
-    try {
-      source = from(task);
-    } catch {
-      throw new TypeError(`${where}: 'task' must be an ObservableInput, got ${describe(task)}`);
-    }
+    const source = checkObservableInput(where, 'task', task);
     if (reason !== undefined || (phase !== 'starting' && phase !== 'running')) {
       // Once stopped there is no one to tell: the events (and the log) have ended.
       if (phase !== 'stopped') emit({ type: 'task-refused', name: name ?? `task#${taskCount + 1}`, at: now() });

@@ -1,4 +1,4 @@
-import { isObservable, type SchedulerLike } from 'rxjs';
+import { from, isObservable, type Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { FORBIDDEN_SIGNALS, signalNumber } from '../process/signals.js';
 import { isAppContext } from './appRegistry.js';
 import type { AppContext } from './types.js';
@@ -55,6 +55,20 @@ export function checkString(where: string, name: string, value: unknown): string
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new TypeError(`${where}: option '${name}' must be a string, got ${describe(value)}`);
   return value;
+}
+
+/** `from(input)`, or a `TypeError` naming the argument (`'task' must be an ObservableInput, got 42`). */
+export function checkObservableInput<T>(where: string, name: string, input: ObservableInput<T>): Observable<T> {
+  try {
+    return from(input);
+  } catch {
+    throw new TypeError(`${where}: '${name}' must be an ObservableInput, got ${describe(input)}`);
+  }
+}
+
+/** A thenable that is not an Observable (RxJS accepts both; a promise runs once). */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && !isObservable(value) && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** An optional name: a string, not empty (a `RangeError` then, as for every name in the API). */

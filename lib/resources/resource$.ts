@@ -1,6 +1,6 @@
 import { Observable, type ObservableInput, type ObservedValueOf, type SchedulerLike } from 'rxjs';
 import type { AppContext } from '../core/types.js';
-import { checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe } from '../core/validate.js';
+import { checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkName, checkScheduler, describe } from '../core/validate.js';
 import { holdResources } from './holdResources.js';
 import { attachSpec, type ResourceSpec } from './resourceSpec.js';
 
@@ -104,8 +104,7 @@ function resourceSpec<A extends ObservableInput<unknown>>(
 ): ResourceSpec {
   const config = checkObject(where, 'config', rawConfig);
   checkKnownKeys(where, config, ['name', 'timeout', 'app', 'scheduler', 'onError']);
-  const name = checkString(where, 'name', config['name']);
-  if (name === '') throw new RangeError(`${where}: option 'name' must not be empty`);
+  const name = checkName(where, 'name', config['name']);
   const timeout = checkDuration(where, 'timeout', config['timeout']);
   const app = checkApp(where, config['app']);
   const scheduler = checkScheduler(where, config['scheduler']);

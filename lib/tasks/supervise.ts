@@ -1,7 +1,8 @@
-import { Observable, Subscription, asyncScheduler, from, isObservable, timer, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { Observable, Subscription, asyncScheduler, isObservable, timer, type ObservableInput, type SchedulerLike } from 'rxjs';
 import type { AppContext } from '../core/types.js';
 import {
-  checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe,
+  checkApp, checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput, checkOneOf, checkScheduler, describe,
+  isPromiseLike,
 } from '../core/validate.js';
 import { teardownErrors } from '../core/guardTeardown.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
@@ -94,16 +95,10 @@ export interface SuperviseConfig {
  */
 export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig): Observable<T> {
   const where = 'supervise';
-  let source: Observable<T>;
-  try {
-    source = from(task$);
-  } catch {
-    throw new TypeError(`${where}: 'task$' must be an ObservableInput, got ${describe(task$)}`);
-  }
+  const source = checkObservableInput(where, 'task$', task$);
   const options = checkObject(where, 'config', config);
   checkKnownKeys(where, options, ['name', 'restart', 'backoff', 'maxRestarts', 'within', 'app', 'scheduler', 'random']);
-  const name = checkString(where, 'name', options['name']) ?? 'supervised';
-  if (name === '') throw new RangeError(`${where}: option 'name' must not be empty`);
+  const name = checkName(where, 'name', options['name']) ?? 'supervised';
   const restart = checkOneOf(where, 'restart', options['restart'], ['on-error', 'always', 'never'] as const) ?? 'on-error';
   if (restart !== 'never' && !isObservable(task$) && isPromiseLike(task$)) {
     // Resubscribing a promise replays its one result: the work would never run again.
@@ -221,10 +216,6 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
     });
     subscribeRun();
   });
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function clamp01(value: number): number {

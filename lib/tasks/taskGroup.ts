@@ -1,6 +1,6 @@
-import { Observable, Subject, Subscription, asyncScheduler, from, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
+import { Observable, Subject, Subscription, asyncScheduler, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
 import { findRunningApp, reportOr, type AppInternals } from '../core/appRegistry.js';
-import { checkApp, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe } from '../core/validate.js';
+import { checkApp, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput, checkOneOf, checkScheduler } from '../core/validate.js';
 import { teardownErrors } from '../core/guardTeardown.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import { TaskGroupClosedError } from './errors.js';
@@ -61,8 +61,7 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
   const where = 'taskGroup';
   const options = checkObject(where, 'config', config);
   checkKnownKeys(where, options, ['name', 'mode', 'onError', 'app', 'scheduler']);
-  const groupName = checkString(where, 'name', options['name']) ?? 'group';
-  if (groupName === '') throw new RangeError(`${where}: option 'name' must not be empty`);
+  const groupName = checkName(where, 'name', options['name']) ?? 'group';
   const mode = checkOneOf(where, 'mode', options['mode'], ['fail-fast', 'persistent'] as const) ?? 'fail-fast';
   const onError = options['onError'] as TaskGroupConfig['onError'];
   if (onError !== undefined) {
@@ -283,14 +282,8 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
       const at = 'group.spawn';
       const checked = checkObject(at, 'options', spawnOptions);
       checkKnownKeys(at, checked, ['name']);
-      const name = checkString(at, 'name', checked['name']);
-      if (name === '') throw new RangeError(`${at}: option 'name' must not be empty`);
-      let source: Observable<unknown>;
-      try {
-        source = from(task);
-      } catch {
-        throw new TypeError(`${at}: 'task' must be an ObservableInput, got ${describe(task)}`);
-      }
+      const name = checkName(at, 'name', checked['name']);
+      const source = checkObservableInput(at, 'task', task);
       const reason = refusal();
       spawnCount += 1;
       const childName = name ?? `task#${spawnCount}`;

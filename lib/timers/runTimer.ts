@@ -1,8 +1,9 @@
-import { from, isObservable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
+import { from, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
 import { findRunningApp, reportOr, type ProtectedTicket } from '../core/appRegistry.js';
 import { describeError } from '../core/errors.js';
 import { teardownErrors } from '../core/guardTeardown.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
+import { isPromiseLike } from '../core/validate.js';
 import { TimerQueueOverflowError } from './TimerQueueOverflowError.js';
 import type { TickErrorInfo, TickFn, TimerMiss, TimerMissTotals } from './timer$.js';
 import type { TimerSettings } from './timerSettings.js';
@@ -287,12 +288,6 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
 
   scheduleNext();
   return () => stop(settings.onStop);
-}
-
-function isPromiseLike(input: unknown): input is PromiseLike<unknown> {
-  return (
-    typeof input === 'object' && input !== null && !isObservable(input) && typeof (input as { then?: unknown }).then === 'function'
-  );
 }
 
 /** The cancelled tick's own abort surfacing as its rejection (e.g. `fetch(url, { signal })`) is not a failure. */
