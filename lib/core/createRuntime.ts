@@ -1,32 +1,18 @@
-import {
-  EMPTY, Observable, ReplaySubject, Subject, Subscription, catchError, concat, defer, finalize,
-  from, ignoreElements, map, race, tap, timer, type ObservableInput,
-} from 'rxjs';
-import { markRunning, registerInternals, type AppInternals, type ProtectedTicket } from './appRegistry.js';
-import { StepTimeoutError, describeError } from './errors.js';
-import { guardTeardown, teardownErrors } from './guardTeardown.js';
-import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
-import { logLifecycleEvent } from './logLifecycleEvent.js';
+import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer, tap, type ObservableInput } from 'rxjs';
+import { markRunning, registerInternals, type AppInternals } from './appRegistry.js';
+import { bindProcess, type ProcessBinding } from './bindProcess.js';
+import { describeError } from './errors.js';
+import { createEventOutbox } from './eventOutbox.js';
+import { teardownErrors } from './guardTeardown.js';
+import { createProtectedWork } from './protectedWork.js';
 import type { RuntimeSettings } from './resolveSettings.js';
+import { createStepQueue, type Step } from './stepQueue.js';
+import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
 import type {
-  AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase,
-  ShutdownReason, SpawnOptions, StepOptions,
+  AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase, ShutdownReason,
+  SpawnOptions, StepOptions,
 } from './types.js';
 import { checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput, describe } from './validate.js';
-
-type StepKind = 'hook' | 'finalizer' | 'executor';
-
-interface Step {
-  readonly kind: StepKind;
-  readonly name: string;
-  readonly run: () => ObservableInput<unknown> | void;
-  readonly timeout: number | undefined;
-}
-
-interface ProtectedEntry {
-  readonly name: string;
-  readonly cutOff: () => void;
-}
 
 /** Where a runtime sends its events; `complete` is called once, right after `stopped`. */
 export interface RuntimeSink {
@@ -43,8 +29,16 @@ export interface Runtime {
 
 const NAMES_IN_EVENTS = 50;
 
+/**
+ * One app's state machine, read top to bottom: `start` binds the process and runs main; a shutdown
+ * request is latched and begins the sequence
+ * `stopping (hooks) → draining (root torn down, protected work awaited) → finalizing → stopped`,
+ * bounded by the budget (`cutOff`). The mechanisms live in their own files: the event outbox, the
+ * step queue, the protected-work registry, the process binding and the task root.
+ */
 export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: RuntimeSink): Runtime {
-  const { scheduler, port, logger } = settings;
+  const { scheduler, port } = settings;
+  const now = () => scheduler.now();
   let phase: Phase = 'starting';
   let starting = true;
   let reason: ShutdownReason | undefined;
@@ -52,195 +46,226 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   const laterReasons: ShutdownReason[] = [];
   const errors: ErrorRecord[] = [];
   let report: PendingReport | undefined;
+  /** Built, not yet delivered: a logger failing on the final lines still gets into it. */
+  let finalOutcome: Mutable<AppOutcome> | undefined;
 
   const tasks = new TaskRoot();
+  let taskCount = 0;
   let rootTornDown = false;
   // True while the app's own shutdown unsubscribes things (the root teardown, `untilShutdown`):
   // protected work detaches only from those unsubscriptions, never from ordinary ones.
   let detaching = false;
-  let taskCount = 0;
-  const protectedWork = new Map<number, ProtectedEntry>();
-  let protectedCount = 0;
-  let onProtectedIdle: (() => void) | undefined;
-
-  const hooks: Step[] = [];
-  const finalizers: Step[] = [];
-  let queue: Step[] = [];
-  let currentStep: Step | undefined;
+  const protectedWork = createProtectedWork();
 
   const shutdown$ = new ReplaySubject<ShutdownReason>(1);
   const events$ = new Subject<LifecycleEvent>();
   const abortController = new AbortController();
-  const disposers: (() => void)[] = [];
-  const lastSignalAt = new Map<NodeJS.Signals, number>();
-  let baseline: string[] = [];
+  let binding: ProcessBinding | undefined;
   let budget: Subscription | undefined;
   let flow: Subscription | undefined;
-  /** Built, not yet delivered: a logger failing on the final lines still gets into it. */
-  let finalOutcome: Mutable<AppOutcome> | undefined;
 
-  const now = () => scheduler.now();
-
-  // Events (and the final completion) are delivered in order through one queue: a listener that
-  // reacts synchronously (stops the app, say) queues the events it causes behind the one it heard,
-  // so every subscriber sees the same order and nothing arrives after completion.
-  const outbox: (() => void)[] = [];
-  let delivering = false;
-
-  function send(delivery: () => void): void {
-    outbox.push(delivery);
-    if (delivering) return;
-    delivering = true;
-    try {
-      for (let next = outbox.shift(); next !== undefined; next = outbox.shift()) next();
-    } finally {
-      delivering = false;
-    }
-  }
-
-  function emit(event: LifecycleEvent): void {
-    send(() => {
-      if (logger !== undefined) log(() => logLifecycleEvent(logger, event));
-      deliver(event);
-    });
-  }
-
-  function deliver(event: LifecycleEvent): void {
-    events$.next(event);
-    sink.next(event);
-  }
-
-  function log(write: () => void): void {
-    if (logger === undefined) return;
-    try {
-      write();
-    } catch (error) {
-      // A broken logger must not stall the state machine; its error is kept (not logged: it would throw again).
+  const outbox = createEventOutbox(
+    settings.logger,
+    (event) => {
+      events$.next(event);
+      sink.next(event);
+    },
+    (error) => {
       const record: ErrorRecord = { source: 'logger', error };
       errors.push(record);
+      // The final lines log the outcome before it is delivered: it can still carry this error.
       if (phase === 'stopped') {
-        // The final lines log the outcome before it is delivered: it can still carry this error.
         if (finalOutcome !== undefined) recordInOutcome(finalOutcome, record);
         return;
       }
-      const event: LifecycleEvent = { type: 'error', record, at: now() };
-      send(() => deliver(event));
+      outbox.publish({ type: 'error', record, at: now() }, false);
+    },
+  );
+  const publish = (event: LifecycleEvent) => outbox.publish(event);
+
+  const steps = createStepQueue({
+    scheduler,
+    isStopped: () => phase === 'stopped',
+    publish,
+    reportError: (source, name, error) => reportError(source, name, error),
+    reportTeardownError: (error) => reportTeardownError(error),
+  });
+
+  // ── the phases ──────────────────────────────────────────────────────────────────────────────
+
+  function start(): void {
+    try {
+      markRunning(internals, true);
+      binding = bindProcess(port, settings, {
+        signal: onSignal,
+        coalesced: (signal) => publish({ type: 'signal-coalesced', signal, at: now() }),
+        shutdownMessage: (message) => requestShutdown({ kind: 'message', message }),
+        processError: (kind, error) => reportError(kind, undefined, error),
+      });
+    } catch (error) {
+      // A port that throws while binding: nothing stays bound or registered; the next app can run.
+      markRunning(internals, false);
+      phase = 'stopped';
+      throw error;
     }
-  }
-
-  function setPhase(next: Phase): void {
-    phase = next;
-    emit({ type: 'phase', phase: next, at: now() });
-  }
-
-  function reportError(source: ErrorSource, name: string | undefined, error: unknown): void {
-    const record: ErrorRecord = name === undefined ? { source, error } : { source, name, error };
-    errors.push(record);
-    if (phase === 'stopped') {
-      // No event can carry it any more (while `finish` builds the outcome it still lands there).
-      log(() => logger?.error?.(`rxrun: ${source} error while the app stopped: ${describeError(error)}`));
-      return;
-    }
-    emit({ type: 'error', record, at: now() });
-    const startsShutdown = source === 'main' || (settings.onTaskError === 'shutdown' && isWorkError(source));
-    if (startsShutdown) requestShutdown({ kind: 'error', error });
-  }
-
-  function reportTeardownError(error: unknown): void {
-    for (const each of teardownErrors(error)) reportError('teardown', undefined, each);
+    settings.executors.forEach((executor, index) => {
+      const run = () => ('close' in executor ? executor.close() : executor.destroy()) as ObservableInput<unknown> | void;
+      steps.add({ kind: 'executor', name: executorName(executor, index), run, timeout: undefined });
+    });
+    publish({ type: 'phase', phase: 'starting', at: now() });
+    startMain();
+    starting = false;
+    if (phase !== 'starting') return;
+    setPhase('running');
+    // A listener of the 'running' event may already have requested (and so begun) the shutdown.
+    if ((phase as Phase) !== 'running') return;
+    if (reason !== undefined) beginShutdown();
+    else onTaskGone();
   }
 
   function requestShutdown(request: ShutdownReason): void {
     if (phase === 'stopped') return;
     if (reason !== undefined) {
       laterReasons.push(request);
-      emit({ type: 'shutdown-requested', reason: request, first: false, at: now() });
+      publish({ type: 'shutdown-requested', reason: request, first: false, at: now() });
       return;
     }
     reason = request;
     requestedAt = now();
-    emit({ type: 'shutdown-requested', reason: request, first: true, at: requestedAt });
+    publish({ type: 'shutdown-requested', reason: request, first: true, at: requestedAt });
     if (!starting) beginShutdown();
   }
 
   function beginShutdown(): void {
     const latched = reason as ShutdownReason;
-    // Before anything user code can see, so that an abandon or a forced stop from a listener cancels it.
-    // Counted from the request (made while starting, it may be older than now), as remainingBudget() is.
+    // Before anything user code can see, so that an abandon or a forced stop from a listener cancels
+    // it; counted from the request (made while starting, it may be older than now), as remainingBudget() is.
     budget = scheduler.schedule(() => cutOff('timeout'), Math.max(0, requestedAt + settings.shutdownTimeout - now()));
     flow = new Subscription();
     setPhase('stopping');
     abortController.abort(latched);
     if (phase === 'stopping') shutdown$.next(latched);
     if (phase !== 'stopping') return;
-    queue = [...hooks];
-    flow.add(concat(runQueue(), stage(drain), stage(finalizeAll), stage(settleIo)).subscribe({ complete: finish }));
+    flow.add(concat(stage(stopping), stage(draining), stage(finalizing), stage(settlingIo)).subscribe({ complete: finish }));
   }
 
-  // A step of the shutdown sequence that does not start once the app stopped (abandoned or cut off
+  // A step of the sequence that does not start once the app stopped (abandoned or cut off
   // synchronously by a listener of the previous step).
   function stage(run: () => Observable<never>): Observable<never> {
     return defer(() => (phase === 'stopped' ? EMPTY : run()));
   }
 
-  // Runs the queued steps one after another. A loop, not recursion: thousands of steps that finish
-  // synchronously must not grow the stack.
-  function runQueue(): Observable<never> {
-    return new Observable<never>((subscriber) => {
-      let current: Subscription | undefined;
-      let looping = false;
-      let stepEndedInLoop = false;
-      const runNext = () => {
-        if (looping) {
-          stepEndedInLoop = true;
-          return;
-        }
-        looping = true;
-        do {
-          stepEndedInLoop = false;
-          const step = phase === 'stopped' ? undefined : queue.shift();
-          if (step === undefined) {
-            looping = false;
-            subscriber.complete();
-            return;
-          }
-          current = runStep(step).subscribe({ complete: runNext });
-        } while (stepEndedInLoop && !subscriber.closed);
-        looping = false;
-      };
-      runNext();
-      return () => current?.unsubscribe();
+  /** `stopping`: the `onShutdown` hooks run, in order, while every task is still alive. */
+  function stopping(): Observable<never> {
+    return steps.runHooks();
+  }
+
+  /** `draining`: the root is torn down; protected work detaches from it and is awaited. */
+  function draining(): Observable<never> {
+    setPhase('draining');
+    const count = tasks.size;
+    const names = tasks.names(NAMES_IN_EVENTS);
+    tearDownRoot();
+    publish({ type: 'tasks-cancelled', count, names, at: now() });
+    if (protectedWork.size === 0) return EMPTY;
+    publish({ type: 'protected-pending', count: protectedWork.size, names: protectedWork.names(NAMES_IN_EVENTS), at: now() });
+    return protectedWork.whenIdle().pipe(tap({ complete: () => publish({ type: 'protected-drained', at: now() }) }));
+  }
+
+  /** `finalizing`: finalizers, resource releases and executor closes, last registered first. */
+  function finalizing(): Observable<never> {
+    setPhase('finalizing');
+    return steps.runFinalizers((count) => publish({ type: 'finalizers-start', count, at: now() }));
+  }
+
+  // The last finalizer's (or protected work's) own close is still listed as active while its callback
+  // runs; without this wait `stopped` would name that socket or fs request as left open by the app.
+  // Only needed when something beyond the baseline is listed (cleared timers vanish at once).
+  function settlingIo(): Observable<never> {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with `.call(port, …)`
+    const { settle } = port;
+    if (settle === undefined || handlesSinceStart().length === 0) return EMPTY;
+    return new Observable<never>((subscriber) => settle.call(port, () => subscriber.complete()));
+  }
+
+  /** `stopped`: the outcome, then the end of the events. */
+  function finish(): void {
+    if (phase === 'stopped') return;
+    phase = 'stopped';
+    release();
+    // Before the outcome is built, so that an error thrown by a subscriber's teardown is in it.
+    completeReporting(shutdown$);
+    const outcome: Mutable<AppOutcome> = {
+      status: report?.cause ?? (errors.length > 0 ? 'error' : 'ok'),
+      reason: reason as ShutdownReason,
+      laterReasons: [...laterReasons],
+      error: errors[0]?.error,
+      errors: [...errors],
+      report,
+      openHandles: handlesSinceStart(),
+      shutdownMs: now() - requestedAt,
+    };
+    finalOutcome = outcome;
+    publish({ type: 'phase', phase: 'stopped', at: now() });
+    publish({ type: 'stopped', outcome, at: now() });
+    outbox.enqueue(() => {
+      finalOutcome = undefined;
+      completeReporting(events$);
+      sink.complete();
     });
   }
 
-  function runStep(step: Step): Observable<never> {
-    const [startType, endType, failType] =
-      step.kind === 'hook'
-        ? (['hook-start', 'hook-end', 'hook-failed'] as const)
-        : (['finalizer-start', 'finalizer-end', 'finalizer-failed'] as const);
-    const work$ = defer(() => {
-      currentStep = step;
-      emit({ type: startType, kind: step.kind, name: step.name, at: now() });
-      const produced = step.run();
-      return produced === undefined ? EMPTY : from(produced).pipe(guardTeardown(reportTeardownError));
-    }).pipe(ignoreElements());
-    const bounded$ =
-      step.timeout === undefined
-        ? work$
-        : race(work$, timer(step.timeout, scheduler).pipe(map((): never => {
-            throw new StepTimeoutError(step.kind, step.name, step.timeout as number);
-          })));
-    return bounded$.pipe(
-      tap({ complete: () => emit({ type: endType, kind: step.kind, name: step.name, at: now() }) }),
-      catchError((error: unknown) => {
-        reportError(step.kind, step.name, error);
-        emit({ type: failType, kind: step.kind, name: step.name, error, at: now() });
-        return EMPTY;
-      }),
-      finalize(() => {
-        if (currentStep === step) currentStep = undefined;
-      }),
-    );
+  /** The budget ran out, or a forced stop: what is pending is named, cut off, and the app stops now. */
+  function cutOff(cause: 'timeout' | 'forced'): void {
+    if (phase === 'stopped') return;
+    const pending: PendingItem[] = [];
+    if (!rootTornDown) for (const name of tasks.names()) pending.push({ kind: 'task', name, state: 'running' });
+    pending.push(...steps.pending(phase === 'stopping' || phase === 'draining'));
+    for (const name of protectedWork.names()) pending.push({ kind: 'protected', name, state: 'running' });
+    // Our own timers first (the budget's is live while its callback runs, a step's timeout is live
+    // until the step is cancelled): only handles of the app's work are named.
+    stopSequence();
+    report = { cause, phase, budgetMs: settings.shutdownTimeout, pending, activeHandles: handlesSinceStart() };
+    publish({ type: cause, report, at: now() });
+    // A listener of that event may have abandoned the app.
+    if ((phase as Phase) === 'stopped') return;
+    tearDownRoot();
+    protectedWork.cutOffAll(reportTeardownError);
+    finish();
+  }
+
+  /** The subscriber left: everything is torn down at once, with no outcome. */
+  function abandon(): void {
+    if (phase === 'stopped') return;
+    phase = 'stopped';
+    stopSequence();
+    // Work the app bounded by its signal or by `untilShutdown` must end too.
+    if (!abortController.signal.aborted) abortController.abort(reason ?? { kind: 'stop', detail: 'abandoned' });
+    tearDownRoot();
+    protectedWork.cutOffAll(reportTeardownError);
+    release();
+    completeReporting(shutdown$);
+    completeReporting(events$);
+  }
+
+  // ── shared by the phases ────────────────────────────────────────────────────────────────────
+
+  function setPhase(next: Phase): void {
+    phase = next;
+    publish({ type: 'phase', phase: next, at: now() });
+  }
+
+  function stopSequence(): void {
+    budget?.unsubscribe();
+    flow?.unsubscribe();
+    steps.clear();
+  }
+
+  /** The one cleanup of every ending (finish, abandon; cut-off ends in finish). */
+  function release(): void {
+    stopSequence();
+    markRunning(internals, false);
+    binding?.dispose();
   }
 
   function tearDownRoot(): void {
@@ -259,128 +284,25 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     }
   }
 
-  function drain(): Observable<never> {
-    setPhase('draining');
-    const count = tasks.size;
-    const names = tasks.names(NAMES_IN_EVENTS);
-    tearDownRoot();
-    emit({ type: 'tasks-cancelled', count, names, at: now() });
-    if (protectedWork.size === 0) return EMPTY;
-    const pending = [...protectedWork.values()].map((entry) => entry.name);
-    emit({ type: 'protected-pending', count: pending.length, names: pending.slice(0, NAMES_IN_EVENTS), at: now() });
-    return new Observable<never>((subscriber) => {
-      onProtectedIdle = () => {
-        onProtectedIdle = undefined;
-        emit({ type: 'protected-drained', at: now() });
-        subscriber.complete();
-      };
-      // A listener of `protected-pending` may have finished the last of it already: checked after the
-      // callback is in place, so that moment cannot be missed.
-      if (protectedWork.size === 0) onProtectedIdle();
-      return () => {
-        onProtectedIdle = undefined;
-      };
-    });
-  }
-
-  function finalizeAll(): Observable<never> {
-    setPhase('finalizing');
-    queue = [...finalizers].reverse();
-    emit({ type: 'finalizers-start', count: queue.length, at: now() });
-    return runQueue();
-  }
-
-  // The last finalizer's (or protected work's) own close is still listed as active while its callback
-  // runs; without this wait `stopped` would name that socket or fs request as left open by the app.
-  // Only needed when something beyond the baseline is listed (cleared timers vanish at once).
-  function settleIo(): Observable<never> {
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with `.call(port, …)`
-    const { settle } = port;
-    if (settle === undefined || handlesSinceStart().length === 0) return EMPTY;
-    return new Observable<never>((subscriber) => settle.call(port, () => subscriber.complete()));
-  }
-
-  function cutOff(cause: 'timeout' | 'forced'): void {
-    if (phase === 'stopped') return;
-    const pending: PendingItem[] = [];
-    if (!rootTornDown) for (const name of tasks.names()) pending.push({ kind: 'task', name, state: 'running' });
-    if (currentStep !== undefined) pending.push({ kind: currentStep.kind, name: currentStep.name, state: 'running' });
-    for (const step of queue) pending.push({ kind: step.kind, name: step.name, state: 'skipped' });
-    if (phase === 'stopping' || phase === 'draining') {
-      for (const step of [...finalizers].reverse()) pending.push({ kind: step.kind, name: step.name, state: 'skipped' });
-    }
-    for (const entry of protectedWork.values()) pending.push({ kind: 'protected', name: entry.name, state: 'running' });
-    const phaseAtCutOff = phase;
-    // Stop our own timers first (the budget's is live while its callback runs, a step's timeout is
-    // live until the step is cancelled): only handles of the app's work are named.
-    budget?.unsubscribe();
-    queue = [];
-    flow?.unsubscribe();
-    currentStep = undefined;
-    report = { cause, phase: phaseAtCutOff, budgetMs: settings.shutdownTimeout, pending, activeHandles: handlesSinceStart() };
-    emit({ type: cause, report, at: now() });
-    // A listener of that event may have abandoned the app.
-    if ((phase as Phase) === 'stopped') return;
-    tearDownRoot();
-    cutOffProtected();
-    finish();
-  }
-
-  function cutOffProtected(): void {
-    const entries = [...protectedWork.values()];
-    protectedWork.clear();
-    for (const entry of entries) {
-      try {
-        entry.cutOff();
-      } catch (error) {
-        reportTeardownError(error);
-      }
-    }
-  }
-
   function handlesSinceStart(): string[] {
-    const remaining = [...baseline];
-    const extra: string[] = [];
-    for (const resource of port.activeResources()) {
-      const index = remaining.indexOf(resource);
-      if (index >= 0) remaining.splice(index, 1);
-      else extra.push(resource);
+    return binding?.handlesSinceStart() ?? [];
+  }
+
+  function reportError(source: ErrorSource, name: string | undefined, error: unknown): void {
+    const record: ErrorRecord = name === undefined ? { source, error } : { source, name, error };
+    errors.push(record);
+    if (phase === 'stopped') {
+      // No event can carry it any more (while `finish` builds the outcome it still lands there).
+      outbox.log((logger) => logger.error?.(`rxrun: ${source} error while the app stopped: ${describeError(error)}`));
+      return;
     }
-    return extra;
+    publish({ type: 'error', record, at: now() });
+    const startsShutdown = source === 'main' || (settings.onTaskError === 'shutdown' && isWorkError(source));
+    if (startsShutdown) requestShutdown({ kind: 'error', error });
   }
 
-  function releaseProcess(): void {
-    markRunning(internals, false);
-    for (const dispose of disposers.splice(0).reverse()) dispose();
-  }
-
-  function finish(): void {
-    if (phase === 'stopped') return;
-    phase = 'stopped';
-    budget?.unsubscribe();
-    flow?.unsubscribe();
-    queue = [];
-    releaseProcess();
-    // Before the outcome is built, so that an error thrown by a subscriber's teardown is in it.
-    completeReporting(shutdown$);
-    const outcome: Mutable<AppOutcome> = {
-      status: report?.cause ?? (errors.length > 0 ? 'error' : 'ok'),
-      reason: reason as ShutdownReason,
-      laterReasons: [...laterReasons],
-      error: errors[0]?.error,
-      errors: [...errors],
-      report,
-      openHandles: handlesSinceStart(),
-      shutdownMs: now() - requestedAt,
-    };
-    finalOutcome = outcome;
-    emit({ type: 'phase', phase: 'stopped', at: now() });
-    emit({ type: 'stopped', outcome, at: now() });
-    send(() => {
-      finalOutcome = undefined;
-      completeReporting(events$);
-      sink.complete();
-    });
+  function reportTeardownError(error: unknown): void {
+    for (const each of teardownErrors(error)) reportError('teardown', undefined, each);
   }
 
   // Completes a subject whose subscribers' teardown may throw.
@@ -392,43 +314,41 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     }
   }
 
-  function abandon(): void {
-    if (phase === 'stopped') return;
-    phase = 'stopped';
-    budget?.unsubscribe();
-    flow?.unsubscribe();
-    // Work the app bounded by its signal or by `untilShutdown` must end too.
-    if (!abortController.signal.aborted) abortController.abort(reason ?? { kind: 'stop', detail: 'abandoned' });
-    tearDownRoot();
-    cutOffProtected();
-    releaseProcess();
-    completeReporting(shutdown$);
-    completeReporting(events$);
-  }
-
   function onSignal(signal: NodeJS.Signals): void {
-    const at = now();
-    const last = lastSignalAt.get(signal);
-    if (last !== undefined && at - last < settings.signalCoalesceWindow) {
-      emit({ type: 'signal-coalesced', signal, at });
-      return;
-    }
-    lastSignalAt.set(signal, at);
     const request: ShutdownReason = { kind: 'signal', signal };
     if (reason !== undefined && settings.forceSignals.includes(signal)) {
       laterReasons.push(request);
-      emit({ type: 'shutdown-requested', reason: request, first: false, at });
+      publish({ type: 'shutdown-requested', reason: request, first: false, at: now() });
       cutOff('forced');
       return;
     }
     requestShutdown(request);
   }
 
-  function onMessage(message: unknown): void {
-    const isShutdown =
-      message === 'shutdown' ||
-      (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'shutdown');
-    if (isShutdown) requestShutdown({ kind: 'message', message });
+  // ── tasks ───────────────────────────────────────────────────────────────────────────────────
+
+  function startMain(): void {
+    let produced: unknown;
+    try {
+      produced = typeof main === 'function' ? main(context) : main;
+    } catch (error) {
+      reportError('main', 'main', error);
+      return;
+    }
+    const list = Array.isArray(produced) ? produced : [produced];
+    list.forEach((task: unknown, index) => {
+      const name = list.length === 1 ? 'main' : `main[${index}]`;
+      if (!isObservableInput(task)) {
+        const what = list.length === 1 ? describe(task) : `${describe(task)} as element ${index}`;
+        reportError('main', name, new TypeError(`main: returned ${what}, which is not an ObservableInput (an Observable, a Promise, an iterable) or an array of them`));
+        return;
+      }
+      try {
+        spawn(task as ObservableInput<unknown>, { name });
+      } catch (error) {
+        reportError('main', name, error);
+      }
+    });
   }
 
   function spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription {
@@ -437,7 +357,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     const source = checkObservableInput(where, 'task', task);
     if (reason !== undefined || (phase !== 'starting' && phase !== 'running')) {
       // Once stopped there is no one to tell: the events (and the log) have ended.
-      if (phase !== 'stopped') emit({ type: 'task-refused', name: name ?? `task#${taskCount + 1}`, at: now() });
+      if (phase !== 'stopped') publish({ type: 'task-refused', name: name ?? `task#${taskCount + 1}`, at: now() });
       const refused = new Subscription();
       refused.unsubscribe();
       return refused;
@@ -468,35 +388,34 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     }
   }
 
-  function makeStep(where: string, kind: StepKind, run: unknown, options: unknown, fallbackName: string): Step {
-    checkFunction(where, kind === 'hook' ? 'hook' : 'finalizer', run);
+  // ── hooks and finalizers ────────────────────────────────────────────────────────────────────
+
+  function userStep(where: string, kind: 'hook' | 'finalizer', run: unknown, options: unknown): Step {
+    checkFunction(where, kind, run);
     const config = checkObject(where, 'options', options);
     checkKnownKeys(where, config, ['name', 'timeout']);
-    const name = checkName(where, 'name', config['name']) ?? fallbackName;
+    const name = checkName(where, 'name', config['name']) ?? `${kind}#${steps.count(kind) + 1}`;
     const timeout = checkDuration(where, 'timeout', config['timeout']);
     return { kind, name, run: run as Step['run'], timeout };
   }
 
   function onShutdown(hook: () => ObservableInput<unknown> | void, options?: StepOptions): void {
-    const step = makeStep('app.onShutdown', 'hook', hook, options, `hook#${hooks.length + 1}`);
+    const step = userStep('app.onShutdown', 'hook', hook, options);
     if (phase !== 'starting' && phase !== 'running' && phase !== 'stopping') {
       throw new Error(`app.onShutdown: hook '${step.name}' registered in phase '${phase}'; hooks run in 'stopping' and must be registered before it ends`);
     }
-    hooks.push(step);
-    // Hooks run from the live queue, so one registered by a running hook still runs; a push made before
-    // `queue = [...hooks]` is overwritten by that copy, so nothing runs twice.
-    if (phase === 'stopping') queue.push(step);
+    steps.add(step);
   }
 
   function deferFinalizer(finalizer: () => ObservableInput<unknown> | void, options?: StepOptions): void {
-    const step = makeStep('app.defer', 'finalizer', finalizer, options, `finalizer#${finalizers.length + 1}`);
+    const step = userStep('app.defer', 'finalizer', finalizer, options);
     if (phase === 'stopped') {
       throw new Error(`app.defer: finalizer '${step.name}' registered after the app stopped; it can never run`);
     }
-    finalizers.push(step);
-    // A finalizer registered while finalizing runs next: last in, first out.
-    if (phase === 'finalizing') queue.unshift(step);
+    steps.add(step);
   }
+
+  // ── what user code and extensions see ───────────────────────────────────────────────────────
 
   const context: AppContext = {
     shutdown$: shutdown$.asObservable(),
@@ -521,38 +440,14 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       return detaching;
     },
     detachWhile,
-    protect(name: string, cutOffWork: () => void): ProtectedTicket | undefined {
-      if (phase === 'finalizing' || phase === 'stopped') return undefined;
-      protectedCount += 1;
-      const id = protectedCount;
-      protectedWork.set(id, { name, cutOff: cutOffWork });
-      return {
-        done() {
-          if (!protectedWork.delete(id)) return;
-          if (protectedWork.size === 0) onProtectedIdle?.();
-        },
-      };
-    },
+    protect: (name, cutOffWork) => (phase === 'finalizing' || phase === 'stopped' ? undefined : protectedWork.protect(name, cutOffWork)),
     reportError,
-    emit(event: LifecycleEvent): void {
-      if (phase !== 'stopped') emit(event);
+    emit(event) {
+      if (phase !== 'stopped') publish(event);
     },
-    addFinalizer(name: string, run: () => ObservableInput<unknown> | void, timeout?: number): (() => void) | undefined {
-      if (phase === 'stopped') return undefined;
-      const step: Step = { kind: 'finalizer', name, run, timeout };
-      finalizers.push(step);
-      if (phase === 'finalizing') queue.unshift(step);
-      return () => {
-        const index = finalizers.lastIndexOf(step);
-        if (index >= 0) finalizers.splice(index, 1);
-        const queued = queue.indexOf(step);
-        if (queued >= 0) queue.splice(queued, 1);
-      };
-    },
-    remainingBudget(): number {
-      return reason === undefined || starting ? Infinity : Math.max(0, requestedAt + settings.shutdownTimeout - now());
-    },
-    sendToParent(message: unknown): boolean {
+    addFinalizer: (name, run, timeout) => (phase === 'stopped' ? undefined : steps.add({ kind: 'finalizer', name, run, timeout })),
+    remainingBudget: () => (reason === undefined || starting ? Infinity : Math.max(0, requestedAt + settings.shutdownTimeout - now())),
+    sendToParent(message) {
       if (phase === 'stopped' || port.send === undefined) return false;
       try {
         return port.send(message);
@@ -563,74 +458,6 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     },
   };
   registerInternals(internals);
-
-  function start(): void {
-    try {
-      bindProcess();
-    } catch (error) {
-      // A port that throws while binding: undo what was bound, so the process is free for the next app.
-      releaseProcess();
-      phase = 'stopped';
-      throw error;
-    }
-    emit({ type: 'phase', phase: 'starting', at: now() });
-    startMain();
-    starting = false;
-    if (phase !== 'starting') return;
-    setPhase('running');
-    // A listener of the 'running' event may already have requested (and so begun) the shutdown.
-    if ((phase as Phase) !== 'running') return;
-    if (reason !== undefined) beginShutdown();
-    else onTaskGone();
-  }
-
-  function bindProcess(): void {
-    baseline = port.activeResources();
-    markRunning(internals, true);
-    for (const signal of settings.signals) disposers.push(port.onSignal(signal, onSignal));
-    if (settings.ipcShutdown) {
-      const offMessage = port.onMessage(onMessage);
-      if (offMessage !== undefined) disposers.push(offMessage);
-    }
-    if (settings.handleProcessErrors) {
-      disposers.push(port.onProcessError('uncaughtException', (error) => reportError('uncaughtException', undefined, error)));
-      disposers.push(port.onProcessError('unhandledRejection', (error) => reportError('unhandledRejection', undefined, error)));
-    }
-    disposers.push(port.keepAlive());
-    settings.executors.forEach((executor, index) => {
-      const name = executorName(executor, index);
-      finalizers.push({
-        kind: 'executor',
-        name,
-        run: () => ('close' in executor ? executor.close() : executor.destroy()) as ObservableInput<unknown> | void,
-        timeout: undefined,
-      });
-    });
-  }
-
-  function startMain(): void {
-    let produced: unknown;
-    try {
-      produced = typeof main === 'function' ? main(context) : main;
-    } catch (error) {
-      reportError('main', 'main', error);
-      return;
-    }
-    const list = Array.isArray(produced) ? produced : [produced];
-    list.forEach((task: unknown, index) => {
-      const name = list.length === 1 ? 'main' : `main[${index}]`;
-      if (!isObservableInput(task)) {
-        const what = list.length === 1 ? describe(task) : `${describe(task)} as element ${index}`;
-        reportError('main', name, new TypeError(`main: returned ${what}, which is not an ObservableInput (an Observable, a Promise, an iterable) or an array of them`));
-        return;
-      }
-      try {
-        spawn(task as ObservableInput<unknown>, { name });
-      } catch (error) {
-        reportError('main', name, error);
-      }
-    });
-  }
 
   return { context, start, abandon };
 }
@@ -653,7 +480,7 @@ function checkSpawnName(where: string, options: unknown): string | undefined {
 
 function isObservableInput(value: unknown): boolean {
   try {
-    from(value as ObservableInput<unknown>);
+    checkObservableInput('main', 'task', value as ObservableInput<unknown>);
     return true;
   } catch {
     return false;

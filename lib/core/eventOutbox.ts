@@ -1,0 +1,60 @@
+import { logLifecycleEvent } from './logLifecycleEvent.js';
+import type { LifecycleEvent, Logger } from './types.js';
+
+/**
+ * One app's way out for events and log lines (internal): everything goes through one ordered queue,
+ * so a listener that reacts synchronously (stops the app, say) queues what it causes behind the
+ * event it heard — every subscriber sees the same order, and nothing arrives after completion.
+ */
+export interface EventOutbox {
+  /** Logs `event` (when `logged` and there is a logger), then delivers it to the listeners. */
+  publish(event: LifecycleEvent, logged?: boolean): void;
+  /** Writes a line that belongs to no event (guarded like every log line). */
+  log(write: (logger: Logger) => void): void;
+  /** Runs `action` in delivery order: after everything published before it has been delivered. */
+  enqueue(action: () => void): void;
+}
+
+/**
+ * `deliver` hands an event to the listeners. A logger that throws must not stall the state machine:
+ * its error goes to `onLoggerError` (which may publish an `error` event, unlogged: it would throw again).
+ */
+export function createEventOutbox(
+  logger: Logger | undefined,
+  deliver: (event: LifecycleEvent) => void,
+  onLoggerError: (error: unknown) => void,
+): EventOutbox {
+  const queue: (() => void)[] = [];
+  let delivering = false;
+
+  const enqueue = (action: () => void) => {
+    queue.push(action);
+    if (delivering) return;
+    delivering = true;
+    try {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) next();
+    } finally {
+      delivering = false;
+    }
+  };
+
+  const log = (write: (logger: Logger) => void) => {
+    if (logger === undefined) return;
+    try {
+      write(logger);
+    } catch (error) {
+      onLoggerError(error);
+    }
+  };
+
+  return {
+    publish(event, logged = true) {
+      enqueue(() => {
+        if (logged) log((target) => logLifecycleEvent(target, event));
+        deliver(event);
+      });
+    },
+    log,
+    enqueue,
+  };
+}
