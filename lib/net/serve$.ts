@@ -73,14 +73,16 @@ export interface ServeConfig {
    */
   drainTimeout?: number;
   /**
-   * Ms an idle keep-alive socket (or one that sent nothing yet) must have been quiet, counted from its
-   * last response (or its accept), before it gets FIN at the drain. Default 500. Until then a request a
-   * pooled client sends on it is answered, with `Connection: close`, instead of crossing the FIN (RFC
-   * 9112 §9.6): pooled clients reuse a socket within milliseconds of its last response (measured up to
-   * 40 ms on a loaded 2-core machine), so a socket quiet that long is one the client is not about to
-   * use. A socket idle for longer at the drain's start gets FIN at once. `0` gives FIN to every idle
-   * socket one loop turn after the drain began — the bare-Node trade-off, which loses requests that
-   * clients send just then.
+   * Ms an idle keep-alive socket's *client* — every socket from its address, its pool — must have been
+   * quiet (no request in flight, none answered) before the socket gets FIN at the drain. Default 500.
+   * Until then a request the pooled client sends on it is answered, with `Connection: close`, instead
+   * of crossing the FIN (RFC 9112 §9.6). Counted per client, not per socket: a pool whose busy sockets
+   * close after their `Connection: close` answer moves its next requests to its long-idle sockets, and
+   * a FIN it has not read yet would lose them. Pooled clients reuse a socket within milliseconds of its
+   * last response (measured up to 40 ms on a loaded 2-core machine), so a client quiet that long is not
+   * about to send. A client idle for longer at the drain's start gets FIN at once. `0` gives FIN to every
+   * idle socket one loop turn after the drain began — the bare-Node trade-off, which loses requests
+   * that clients send just then.
    */
   idleGrace?: number;
   /**

@@ -22,6 +22,8 @@ interface Connection {
   accounted: number;
   /** Scheduler time of the last response finished (or of the accept): the idle grace counts from it. */
   lastActive: number;
+  /** The client's address (`remoteAddress`; '' for a Unix socket): its sockets are one pool. */
+  readonly peer: string;
   upgraded: Duplex | undefined;
   upgradeRequest: IncomingMessage | undefined;
   session: Http2Session | undefined;
@@ -78,6 +80,12 @@ export interface ConnectionTracker {
   detach(): void;
 }
 
+/** A client (one remote address) during the drain. */
+interface Peer {
+  lastActive: number;
+  inFlight: number;
+}
+
 /** Quiet sockets due within this many ms of each other get FIN (or are destroyed) together. */
 const BATCH_MS = 10;
 /** At most this many in-flight requests are named per connection. */
@@ -91,6 +99,8 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   const { scheduler } = idle;
   let draining = false;
   let firstSweep: NodeJS.Immediate | undefined;
+  /** Per client address, from the drain's start: when it was last active, and its requests in flight. */
+  const peers = new Map<string, Peer>();
   /** The connection whose 'connection' (plain) or 'secureConnection' (TLS) event is being emitted. */
   let lastOpened: Connection | undefined;
   let nextId = 0;
@@ -124,7 +134,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     // An HTTP/2 session's socket and a TLS socket are other objects than the raw one: match them by remote endpoint.
     const key = keyOf(raw) ?? `closed#${nextId}`;
     const connection: Connection = {
-      key, raw, socket: raw, secured: false, responses: [], accounted: 0, lastActive: scheduler.now(),
+      key, raw, socket: raw, secured: false, responses: [], accounted: 0, lastActive: scheduler.now(), peer: raw.remoteAddress ?? '',
       upgraded: undefined, upgradeRequest: undefined, session: undefined, ended: false, closed: false,
     };
     connections.set(key, connection);
@@ -137,7 +147,10 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     });
     if (!draining) return;
     if (kind.protocol === 'net') handToConnectionHook(connection);
-    else settle(connection);
+    else {
+      peerOf(connection).lastActive = connection.lastActive;
+      settle(connection);
+    }
   };
 
   const onSecureConnection = (socket: net.Socket) => {
@@ -156,7 +169,12 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     const connection = find(request.socket);
     if (connection === undefined) return;
     connection.responses.push(response);
-    if (draining) closeAfter(response);
+    if (draining) {
+      closeAfter(response);
+      const peer = peerOf(connection);
+      peer.inFlight += 1;
+      peer.lastActive = scheduler.now();
+    }
     // One shared listener, no closure or once-wrapper per request: this is the whole steady-state cost.
     response.on('close', onResponseClose);
   };
@@ -171,6 +189,11 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     connection.responses.splice(index, 1);
     connection.accounted = connection.raw.bytesRead;
     connection.lastActive = scheduler.now();
+    if (draining) {
+      const peer = peerOf(connection);
+      peer.inFlight -= 1;
+      peer.lastActive = connection.lastActive;
+    }
     // A body still arriving is accounted for at its end.
     if (!request.complete) {
       request.once('end', () => {
@@ -307,16 +330,31 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     return connection.responses.length > 0 || isReceiving(connection);
   }
 
+  /** The drain-time record of a client (its sockets' pool), made from its sockets at the drain's start. */
+  function peerOf(connection: Connection): Peer {
+    let peer = peers.get(connection.peer);
+    if (peer === undefined) {
+      peer = { lastActive: connection.lastActive, inFlight: 0 };
+      peers.set(connection.peer, peer);
+    }
+    return peer;
+  }
+
   /**
    * An HTTP/1 socket during the drain, whenever something about it changed: a busy one is left to end
-   * after its last response; an idle one gets FIN once it has been quiet for the idle grace since its
-   * last response, so a request a pooled client sends on it meanwhile is answered (with `Connection:
-   * close`) instead of crossing the FIN. Returns whether it got FIN now.
+   * after its last response; an idle one gets FIN once its *client* — every socket from its address —
+   * has been quiet for the idle grace, so a request a pooled client sends on it meanwhile is answered
+   * (with `Connection: close`) instead of crossing the FIN. Counting per socket is not enough: a pool
+   * whose busy sockets close (`Connection: close`) moves its next requests to its long-idle ones, and
+   * a FIN it has not read yet loses them (measured with `http.Agent` and nginx). Returns whether it got
+   * FIN now.
    */
   function settle(connection: Connection): boolean {
     if (connection.ended || connection.closed || isBusy(connection)) return false;
-    const due = connection.lastActive + idle.idleGrace;
-    if (scheduler.now() < due) {
+    const peer = peerOf(connection);
+    const now = scheduler.now();
+    const due = peer.inFlight > 0 ? now + idle.idleGrace : Math.max(connection.lastActive, peer.lastActive) + idle.idleGrace;
+    if (now < due) {
       quietDue.add(connection, due);
       return false;
     }
@@ -330,7 +368,13 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     },
     beginDrain() {
       draining = true;
-      if (kind.protocol === 'http1') for (const connection of connections.values()) for (const response of connection.responses) closeAfter(response);
+      if (kind.protocol !== 'http1') return;
+      for (const connection of connections.values()) {
+        for (const response of connection.responses) closeAfter(response);
+        const peer = peerOf(connection);
+        peer.lastActive = Math.max(peer.lastActive, connection.lastActive);
+        peer.inFlight += connection.responses.length;
+      }
     },
     closeIdle() {
       if (kind.protocol === 'net') {

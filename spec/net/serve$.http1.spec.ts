@@ -79,7 +79,7 @@ describe('serve$ (HTTP/1)', () => {
     expect(drainSteps(app.events)).toContain('close-idle:1');
   });
 
-  it('keeps a socket that served a request within the idle grace open: a request a pooled client sends on it gets a full 200 with Connection: close; the other gets FIN once quiet for the grace', async () => {
+  it('keeps a socket whose client was active within the idle grace open: a request the pooled client sends on it gets a full 200 with Connection: close; its other socket gets FIN once the client was quiet for the grace', async () => {
     const release = deferred();
     const slowArrived = deferred();
     const server = http.createServer((req, res) => {
@@ -100,7 +100,7 @@ describe('serve$ (HTTP/1)', () => {
     }
     let pooledEnded = false;
     void pooled.ended.then(() => (pooledEnded = true));
-    const slow = new RawClient(port);
+    const slow = new RawClient(port, { localAddress: '127.0.0.2' }); // another client: its request holds no one else's sockets
     slow.send('/slow');
     await slowArrived.promise;
 
@@ -126,7 +126,7 @@ describe('serve$ (HTTP/1)', () => {
     ]);
   });
 
-  it('gives FIN one loop turn after the drain began to a socket quiet for longer than the idle grace, while another is still busy', async () => {
+  it("gives FIN one loop turn after the drain began to the sockets of a client quiet for longer than the idle grace, while another client's request is still in flight", async () => {
     const release = deferred();
     const slowArrived = deferred();
     const server = http.createServer((req, res) => {
@@ -142,10 +142,10 @@ describe('serve$ (HTTP/1)', () => {
     const pooled = new RawClient(port);
     pooled.send('/warm');
     expect((await pooled.response()).headers['connection']).toBe('keep-alive');
-    const slow = new RawClient(port);
+    const slow = new RawClient(port, { localAddress: '127.0.0.2' }); // another client, still busy
     slow.send('/slow');
     await slowArrived.promise;
-    scheduler.advance(1000); // the pooled socket has been quiet for the grace
+    scheduler.advance(1000); // the pooled socket's client has been quiet for the grace
 
     app.port.signal('SIGTERM');
     await pooled.ended; // FIN while /slow is still in flight
@@ -156,6 +156,76 @@ describe('serve$ (HTTP/1)', () => {
     const outcome = await app.stopped;
     expect(outcome.errors).toEqual([]);
     expect(drainStepsExact(app.events)).toEqual(['readiness-down:2', 'stop-accepting:2', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
+  });
+
+  it("keeps a client's long-idle socket open while another of its sockets is busy (a pool moves its next request there), then FIN once the client was quiet for the grace", async () => {
+    const release = deferred();
+    const slowArrived = deferred();
+    const server = http.createServer((req, res) => {
+      if (req.url === '/slow') {
+        slowArrived.resolve();
+        void release.promise.then(() => res.end('slow done'));
+      } else res.end(`quick ${req.url}`);
+    });
+    server.keepAliveTimeout = 120_000;
+    const scheduler = manualScheduler();
+    const app = await serveInApp(server, { scheduler, idleGrace: 1000 });
+    const port = (app.listening.address as { port: number }).port;
+    const longIdle = new RawClient(port);
+    longIdle.send('/warm');
+    await longIdle.response();
+    scheduler.advance(5000); // idle far longer than the grace
+    const busy = new RawClient(port); // the same client (127.0.0.1), busy at the drain
+    busy.send('/slow');
+    await slowArrived.promise;
+
+    app.port.signal('SIGTERM');
+    await app.when((event) => event.type === 'server-drain' && event.step === 'close-idle');
+    scheduler.advance(3000); // however long: its client is not quiet while /slow is in flight
+    release.resolve();
+    expect((await busy.response()).headers['connection']).toBe('close');
+    // The pool moves its next request to the idle socket: answered, not crossed by a FIN.
+    longIdle.send('/next');
+    const next = await longIdle.response();
+    expect([next.status, next.body, next.headers['connection']]).toEqual([200, 'quick /next', 'close']);
+    await longIdle.ended;
+    expect((await app.stopped).errors).toEqual([]);
+    expect(drainStepsExact(app.events)).toEqual(['readiness-down:2', 'stop-accepting:2', 'goaway:0', 'upgraded:0', 'close-idle:0', 'drained:0']);
+  });
+
+  it('gives FIN to a client\'s idle socket once the client was quiet for the grace after its last request in flight ended', async () => {
+    const release = deferred();
+    const slowArrived = deferred();
+    const server = http.createServer((req, res) => {
+      if (req.url === '/slow') {
+        slowArrived.resolve();
+        void release.promise.then(() => res.end('slow done'));
+      } else res.end(`quick ${req.url}`);
+    });
+    server.keepAliveTimeout = 120_000;
+    const scheduler = manualScheduler();
+    const app = await serveInApp(server, { scheduler, idleGrace: 1000 });
+    const port = (app.listening.address as { port: number }).port;
+    const pooled = new RawClient(port);
+    pooled.send('/warm');
+    await pooled.response();
+    let pooledEnded = false;
+    void pooled.ended.then(() => (pooledEnded = true));
+    const busy = new RawClient(port);
+    busy.send('/slow');
+    await slowArrived.promise;
+
+    app.port.signal('SIGTERM');
+    await app.when((event) => event.type === 'server-drain' && event.step === 'close-idle');
+    scheduler.advance(2000);
+    release.resolve();
+    await busy.ended;
+    scheduler.advance(999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pooledEnded).toBe(false); // the client was active 999 ms ago
+    scheduler.advance(1);
+    await pooled.ended;
+    expect((await app.stopped).errors).toEqual([]);
   });
 
   it('idleGrace 0: every idle socket gets FIN one loop turn after the drain began, even one that has just served', async () => {

@@ -91,8 +91,11 @@ export class RawClient {
   private readers: (() => void)[] = [];
   private errorCode: string | undefined;
 
-  constructor(port: number, options: { allowHalfOpen?: boolean } = {}) {
-    this.socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: options.allowHalfOpen ?? false });
+  /** `localAddress: '127.0.0.2'` makes it another client (another peer address) on the loopback. */
+  constructor(port: number, options: { allowHalfOpen?: boolean; localAddress?: string } = {}) {
+    this.socket = net.connect({
+      port, host: '127.0.0.1', allowHalfOpen: options.allowHalfOpen ?? false, ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    });
     this.connected = new Promise((resolve) => this.socket.once('connect', () => resolve()));
     this.ended = new Promise((resolve) => this.socket.once('end', () => resolve()));
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve(this.errorCode)));
