@@ -1,0 +1,4 @@
+import { describeDrainUnderLoad } from './support/drainMatrix';
+
+// undici Pool, 20 keep-alive connections, closed loops; half the loops GET, half POST (bodies read in full).
+describeDrainUnderLoad('undici Pool', ['GET', 'POST']);
