@@ -8,7 +8,7 @@ import { KEPT, runLoadTrial, summary, verdict } from './support/loadTrial';
 // reading again) must not hold the drain until keepAliveTimeout (65 s in the fixture) or drainTimeout (set to 10 s
 // here to bound the test): the app exits by SIGTERM with no DrainTimeoutError. The SIGTERM→exit time is printed,
 // never asserted.
-const PEER = path.join(__dirname, 'fixtures', 'idlePeer.py');
+const PEER = path.resolve(__dirname, '..', '..', '..', 'bench', 'http-drain', 'idle-peer.py');
 const DRAIN_TIMEOUT_MS = 10_000;
 const peers: FixtureChild[] = [];
 
