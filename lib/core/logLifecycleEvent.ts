@@ -1,4 +1,5 @@
 import { describeError, describePending } from './errors.js';
+import { describe } from './validate.js';
 import type { LifecycleEvent, Logger, ShutdownReason } from './types.js';
 
 /** `"SIGTERM"`, `"app.stop()"`, `"error: Error: boom"`. */
@@ -86,9 +87,13 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
     case 'server-listening':
       logger.info?.(`rxrun: server '${event.name}' listening on ${event.address}`);
       return;
+    case 'server-closed':
+      if (event.error === undefined) logger.warn?.(`rxrun: server '${event.name}' closed outside the shutdown; its task ended`);
+      else logger.warn?.(`rxrun: server '${event.name}' failed outside the shutdown (${event.error instanceof Error ? event.error.message : describe(event.error)}); its task ended with that error`);
+      return;
     case 'server-drain':
       if (event.step === 'destroyed') logger.warn?.(`rxrun: server '${event.name}' destroyed ${event.count} connection${event.count === 1 ? '' : 's'} still open at the drain's end: ${event.names.join(', ')}`);
-      else logger.debug?.(`rxrun: server '${event.name}' drain: ${event.step} (${event.count})`);
+      else logger.debug?.(`rxrun: server '${event.name}' drain: ${event.step} (${event.count})${event.names.length > 0 ? `: ${event.names.join(', ')}` : ''}`);
       return;
     default:
       return;

@@ -214,13 +214,24 @@ export type LifecycleEvent =
       readonly at: number;
     }
   | {
+      /**
+       * A `serve$` server closed or failed outside its drain (user code called `close()`, or an `error`
+       * event): its task ended (with `error` when it failed) and it no longer counts as ready.
+       */
+      readonly type: 'server-closed';
+      readonly name: string;
+      /** The server's `error`, when it failed. */
+      readonly error?: unknown;
+      readonly at: number;
+    }
+  | {
       /** One step of a `serve$` drain (see `DrainStep`). */
       readonly type: 'server-drain';
       readonly name: string;
       readonly step: DrainStep;
       /** Connections (or sessions) the step acted on. */
       readonly count: number;
-      /** Their descriptions, for `destroyed` (at most 50). */
+      /** Their descriptions, for `destroyed` (busy connections and their requests) and `linger-destroyed` (at most 50). */
       readonly names: readonly string[];
       readonly at: number;
     }
@@ -232,11 +243,14 @@ export type LifecycleEvent =
 
 /**
  * The steps of a `serve$` drain, in order. Each is a `server-drain` lifecycle event. `close-idle`
- * comes once nothing is busy: right after `stop-accepting` when nothing was, else after `upgraded`.
+ * comes one loop turn after `upgraded` (idle sockets quiet for the idle grace get FIN; the count may
+ * be 0), then again for each batch of sockets that falls quiet later. `linger-destroyed` names
+ * sockets that got FIN but whose peer never closed (a pool that ignores FIN): destroyed, not an error.
  *
  * ```
  * readiness-down ─► drain-delay ─► stop-accepting ─► goaway ─► upgraded ─► close-idle ─► drained
- *                                                                        (timeout) ─► destroyed
+ *                                                          (close-idle, linger-destroyed)*
+ *                                                             (timeout, busy) ─► destroyed
  * ```
  *
  * @example
@@ -251,6 +265,7 @@ export type DrainStep =
   | 'close-idle'
   | 'goaway'
   | 'upgraded'
+  | 'linger-destroyed'
   | 'drained'
   | 'destroyed';
 

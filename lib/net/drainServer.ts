@@ -23,22 +23,26 @@ export interface DrainParams {
 export interface DrainRun {
   /** Re-checks whether everything closed (the tracker calls it on every close). */
   check(): void;
-  /** Idle sockets that waited for the busy ones were ended now: the `close-idle` step. */
+  /** Idle sockets got FIN: the `close-idle` step (the first, maybe 0, one turn after the drain began). */
   idleClosed(count: number): void;
+  /** Sockets whose peer did not close within the linger were destroyed: the `linger-destroyed` step. */
+  lingerExpired(names: readonly string[]): void;
   /** The app ran out of budget: destroy what is left now. */
   cutOff(): void;
 }
 
 /**
- * Drains a server: stop accepting → close idle (FIN; while other work is in flight, once none is:
- * then this step comes after the others) → GOAWAY → upgraded sockets to their hook → `drained` once
- * the server and every connection closed, or `destroyed` (named) at the timeout.
+ * Drains a server: stop accepting → GOAWAY → upgraded sockets to their hook → idle sockets get FIN
+ * once quiet for the idle grace (`close-idle`, first one loop turn later) → `drained` once the server
+ * and every connection closed. At the timeout, what is still busy is destroyed and named (`destroyed`,
+ * a `DrainTimeoutError`); sockets merely waiting out their grace or linger are destroyed quietly.
  */
 export function drainServer(params: DrainParams): DrainRun {
   const { server, tracker, scheduler, timeoutMs } = params;
   const emitStep = (step: DrainStep, count: number, names?: readonly string[]) => params.emitStep(step, count, names);
   let finished = false;
   let serverClosed = !server.listening;
+  let idleSwept = false;
   let destroyed = false;
   let timer: Subscription | undefined;
 
@@ -46,8 +50,13 @@ export function drainServer(params: DrainParams): DrainRun {
     check,
     idleClosed(count) {
       if (finished) return;
+      idleSwept = true;
       emitStep('close-idle', count);
       check();
+    },
+    lingerExpired(names) {
+      if (finished) return;
+      emitStep('linger-destroyed', names.length, names);
     },
     cutOff: () => destroyOpen(false),
   };
@@ -60,17 +69,17 @@ export function drainServer(params: DrainParams): DrainRun {
     });
   }
   emitStep('stop-accepting', tracker.size);
-  // Idle sockets get FIN now when nothing is busy; else once nothing is (`idleClosed`: the step comes later).
-  const idleEnded = tracker.closeIdle();
-  if (idleEnded !== undefined) emitStep('close-idle', idleEnded);
   emitStep('goaway', tracker.goaway());
   emitStep('upgraded', tracker.drainUpgraded());
+  // net: every connection to its hook now. HTTP: idle sockets get FIN from one loop turn later (`idleClosed`).
+  const handedOver = tracker.closeIdle();
+  if (handedOver !== undefined) run.idleClosed(handedOver);
   if (!finished) timer = scheduler.schedule(() => destroyOpen(true), timeoutMs);
   check();
   return run;
 
   function check(): void {
-    if (finished || !serverClosed || tracker.size > 0 || tracker.idleWaiting) return;
+    if (finished || !serverClosed || !idleSwept || tracker.size > 0) return;
     finish();
   }
 
@@ -81,15 +90,26 @@ export function drainServer(params: DrainParams): DrainRun {
     params.done();
   }
 
+  /**
+   * Destroys what is open; only busy connections are named (and, at the timeout, reported). Idle
+   * sockets still waiting out their grace or linger are no error: with nothing busy, the drain ends
+   * as `drained` once they closed.
+   */
   function destroyOpen(timedOut: boolean): void {
     if (finished) return;
     timer?.unsubscribe();
-    const names = tracker.describe(NAMES_IN_EVENTS);
-    destroyed = true;
+    const busyCount = tracker.busyCount();
+    const busy = tracker.describe(NAMES_IN_EVENTS, 'busy');
+    const quiet = tracker.describe(NAMES_IN_EVENTS, 'quiet');
     const count = tracker.destroyAll();
-    emitStep('destroyed', count, names);
-    if (timedOut) params.report(new DrainTimeoutError(params.name, timeoutMs, count, names));
-    // Timeout: sockets close on the next turn; the app's cut-off cannot wait, so we end now.
+    idleSwept = true;
+    if (count > busyCount) emitStep('linger-destroyed', count - busyCount, quiet);
+    if (busyCount > 0 || !timedOut) {
+      destroyed = true;
+      emitStep('destroyed', busyCount, busy);
+    }
+    if (timedOut && busyCount > 0) params.report(new DrainTimeoutError(params.name, timeoutMs, busyCount, busy));
+    // Timeout: the sockets close on the next turn, and the drain ends then. The app's cut-off cannot wait.
     if (timedOut) check();
     else finish();
   }

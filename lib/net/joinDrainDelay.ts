@@ -5,6 +5,8 @@ import type { AppInternals } from '../core/appRegistry.js';
 export interface DrainDelayMember {
   name(): string;
   readonly delay: number;
+  /** The server has listened: only then is its delay worth spending (a listen that failed serves no one). */
+  listened(): boolean;
   /** Open connections, for the events' counts. */
   connections(): number;
 }
@@ -12,9 +14,10 @@ export interface DrainDelayMember {
 const membersByApp = new WeakMap<AppInternals, Set<DrainDelayMember>>();
 
 /**
- * Joins the app's shutdown-time readiness drain: in `stopping`, every member's `readiness-down` step
- * is emitted, then the app waits the *longest* member's `drainDelay` once (not the sum) while every
- * server still accepts. One `app.onShutdown` hook per app does it. Returns the leave function.
+ * Joins the app's shutdown-time readiness drain: in `stopping`, every member that has listened gets its
+ * `readiness-down` step, then the app waits the *longest* such member's `drainDelay` once (not the sum)
+ * while every server still accepts. A server that never listened (`EADDRINUSE` in a crash loop) delays
+ * nothing. One `app.onShutdown` hook per app does it. Returns the leave function.
  */
 export function joinDrainDelay(internals: AppInternals, member: DrainDelayMember): () => void {
   let members = membersByApp.get(internals);
@@ -34,7 +37,7 @@ export function joinDrainDelay(internals: AppInternals, member: DrainDelayMember
 
 function readinessDrain(internals: AppInternals, members: Set<DrainDelayMember>) {
   const { scheduler } = internals.context;
-  const current = [...members];
+  const current = [...members].filter((member) => member.listened());
   const step = (member: DrainDelayMember, type: 'readiness-down' | 'drain-delay') =>
     internals.emit({ type: 'server-drain', name: member.name(), step: type, count: member.connections(), names: [], at: scheduler.now() });
   for (const member of current) step(member, 'readiness-down');

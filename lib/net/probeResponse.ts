@@ -30,7 +30,9 @@ export function respond(res: ProbeAnswerTarget, head: boolean, status: number, t
 export function body(kind: ProbeKind, ok: boolean, snapshot: ProbeSnapshot, results: readonly ProbeCheckResult[] | undefined, detail: Detail): string {
   if (detail === 'none') return ok ? 'ok\n' : `${reason(kind, snapshot, results)}\n`;
   const phaseOk = kind === 'livez' ? snapshot.alive : kind === 'startupz' ? snapshot.started : snapshot.accepting;
-  const lines = [`[${phaseOk ? '+' : '-'}]phase ${snapshot.phase}${kind === 'readyz' && !snapshot.accepting && snapshot.phase === 'running' ? ' (shutdown requested)' : ''}`];
+  const closed = kind === 'readyz' && snapshot.closedServers.length > 0;
+  const why = closed ? ` (server closed: ${snapshot.closedServers.join(', ')})` : ' (shutdown requested)';
+  const lines = [`[${phaseOk ? '+' : '-'}]phase ${snapshot.phase}${kind === 'readyz' && !snapshot.accepting && snapshot.phase === 'running' ? why : ''}`];
   for (const result of kind === 'readyz' ? (results ?? []) : []) lines.push(checkLine(result, detail));
   lines.push(`${kind} ${ok ? 'ok' : 'failed'}`);
   return `${lines.join('\n')}\n`;
@@ -40,6 +42,9 @@ function reason(kind: ProbeKind, snapshot: ProbeSnapshot, results: readonly Prob
   if (!snapshot.alive) return 'stopped';
   // Only `/readyz` and `/startupz` fail while alive: before `running`, or once a shutdown was requested.
   if (snapshot.phase === 'starting') return 'starting';
+  if (kind === 'readyz' && !snapshot.accepting && snapshot.phase === 'running' && snapshot.closedServers.length > 0) {
+    return `server closed: ${snapshot.closedServers.join(', ')}`;
+  }
   if (kind === 'startupz' || !snapshot.accepting) return 'shutting down';
   const failed = (results ?? []).filter((result) => result.status !== 'pass').map((result) => result.name);
   return `check failed: ${failed.join(', ')}`;

@@ -13,10 +13,12 @@ export interface ProbeSnapshot {
   readonly alive: boolean;
   /** Reached `running` once, with no shutdown requested before: `/startupz`. */
   readonly started: boolean;
-  /** `running` and no shutdown requested: the gate of `/readyz`. */
+  /** `running`, no shutdown requested, and no `serve$` of the app closed or failed outside a shutdown: the gate of `/readyz`. */
   readonly accepting: boolean;
   /** The last evaluation of the checks; `undefined` before the first. */
   readonly checks: readonly ProbeCheckResult[] | undefined;
+  /** `serve$` servers of the app that closed or failed outside a shutdown (not ready while any). */
+  readonly closedServers: readonly string[];
 }
 
 /** One `probes()` instance bound to its app (internal). */
@@ -41,11 +43,15 @@ export interface ProbeStateSettings {
 
 /**
  * Follows the app's lifecycle events: the gate drops at the first shutdown request (before the
- * `stopping` phase event), `alive` at `stopped`; the snapshot completes with the app's events.
+ * `stopping` phase event) and while a `serve$` server is closed outside the shutdown, `alive` at
+ * `stopped`; the snapshot completes with the app's events.
  */
 export function createProbeState(internals: AppInternals, settings: ProbeStateSettings): ProbeState {
   const { checks, checkTimeout, checkInterval, scheduler } = settings;
   let requested = false;
+  /** `serve$` servers that closed or failed outside the shutdown (and did not listen again since). */
+  const lostServers = new Set<string>();
+  const isAccepting = (phase: Phase) => phase === 'running' && !requested && lostServers.size === 0;
   const initialPhase = internals.phase;
   const snapshot$ = new BehaviorSubject<ProbeSnapshot>({
     phase: initialPhase,
@@ -55,6 +61,7 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
     // shutdown right after `running`, so the gate would be open for that one synchronous step at most.
     accepting: initialPhase === 'running' && !internals.context.signal.aborted,
     checks: undefined,
+    closedServers: [],
   });
   // Updates made while one is being delivered (a synchronous check run started by the gate opening)
   // wait for it: delivered inside it, they would reach later subscribers before the older value.
@@ -85,8 +92,14 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
           alive: phase !== 'stopped',
           // Reached `running` with a shutdown already requested (main threw, say): it never started.
           started: current.started || (phase === 'running' && !requested),
-          accepting: phase === 'running' && !requested,
+          accepting: isAccepting(phase),
         }));
+      } else if (event.type === 'server-closed') {
+        lostServers.add(event.name);
+        update({ accepting: false, closedServers: [...lostServers] });
+      } else if (event.type === 'server-listening' && lostServers.delete(event.name)) {
+        // Served again (a supervised restart): ready again once nothing else is lost.
+        update((current) => ({ accepting: isAccepting(current.phase), closedServers: [...lostServers] }));
       }
     },
     complete: () => {

@@ -1,4 +1,5 @@
 import type * as http from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type * as http2 from 'node:http2';
 import type * as https from 'node:https';
 import type * as net from 'node:net';
@@ -7,7 +8,7 @@ import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { findRunningApp, reportOr, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext, DrainStep } from '../core/types.js';
 import {
-  checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe, isPlainObject,
+  checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
@@ -72,16 +73,27 @@ export interface ServeConfig {
    */
   drainTimeout?: number;
   /**
-   * When idle keep-alive sockets (and ones that sent nothing) get FIN at the drain.
-   * `'after-busy'` (default): once nothing else is in flight; a request that arrives on one meanwhile is
-   * served with `Connection: close` — no request on an accepted connection is lost, but the drain lasts
-   * as long as those late requests. `'at-once'`: one event-loop turn after the drain began (requests
-   * already buffered are still served) — the drain ends with the requests in flight at the signal, but a
-   * client that reuses an idle socket just as its FIN travels sees the connection close (RFC 9112 §9.6).
+   * Ms an idle keep-alive socket (or one that sent nothing yet) must have been quiet, counted from its
+   * last response (or its accept), before it gets FIN at the drain. Default 500. Until then a request a
+   * pooled client sends on it is answered, with `Connection: close`, instead of crossing the FIN (RFC
+   * 9112 §9.6): pooled clients reuse a socket within milliseconds of its last response (measured up to
+   * 40 ms on a loaded 2-core machine), so a socket quiet that long is one the client is not about to
+   * use. A socket idle for longer at the drain's start gets FIN at once. `0` gives FIN to every idle
+   * socket one loop turn after the drain began — the bare-Node trade-off, which loses requests that
+   * clients send just then.
    */
-  idleSockets?: 'after-busy' | 'at-once';
-  /** Called once per upgraded (WebSocket) socket at the drain, to send a close frame. Default: `socket.end()`. */
-  onUpgradedSocket?: (socket: Duplex) => void;
+  idleGrace?: number;
+  /**
+   * Ms a socket that got FIN waits for its peer to close before it is destroyed (quietly: a
+   * `linger-destroyed` debug step, no error). Default 500. Pools that ignore FIN (Python's
+   * `http.client`, `requests`) would otherwise hold the drain until `keepAliveTimeout` or `drainTimeout`.
+   */
+  linger?: number;
+  /**
+   * Called once per upgraded (WebSocket) socket at the drain, with its upgrade request, to send a close
+   * frame (`ws`: find the client by `request` or socket and `close(1001)`). Default: `socket.end()`.
+   */
+  onUpgradedSocket?: (socket: Duplex, request: IncomingMessage) => void;
   /** `net` servers: called once per connection at the drain, to let the protocol say goodbye. Default: `socket.end()`. */
   onConnectionDrain?: (socket: net.Socket) => void;
   /** Times `drainDelay` is not (the app's scheduler is) — `drainTimeout`. Default: the app's scheduler, else `asyncScheduler`. */
@@ -89,12 +101,16 @@ export interface ServeConfig {
 }
 
 const WHERE = 'serve$';
-const CONFIG_KEYS = ['name', 'app', 'drainDelay', 'drainTimeout', 'idleSockets', 'onUpgradedSocket', 'onConnectionDrain', 'scheduler'];
+const CONFIG_KEYS = ['name', 'app', 'drainDelay', 'drainTimeout', 'idleGrace', 'linger', 'onUpgradedSocket', 'onConnectionDrain', 'scheduler'];
 const LISTEN_KEYS = ['port', 'host', 'path', 'backlog', 'exclusive', 'readableAll', 'writableAll', 'ipv6Only', 'signal', 'reusePort'];
 const STANDALONE_DRAIN_TIMEOUT = 10_000;
 /** Servers a `serve$` subscription holds, from its subscribe to the end of its drain. */
 const served = new WeakSet<object>();
 const KUBERNETES_DRAIN_DELAY = 5_000;
+/** See `ServeConfig.idleGrace`: about 12× the longest reuse gap measured for pooled clients under load. */
+const DEFAULT_IDLE_GRACE = 500;
+/** See `ServeConfig.linger`: well-behaved clients close within a millisecond of the FIN. */
+const DEFAULT_LINGER = 500;
 
 /**
  * Runs a server as a task of the app: listens, emits once listening, and on shutdown *drains* it —
@@ -145,7 +161,8 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
   const app = checkApp(WHERE, options['app']);
   const drainDelay = checkDuration(WHERE, 'drainDelay', options['drainDelay']) ?? defaultDrainDelay();
   const drainTimeout = checkDuration(WHERE, 'drainTimeout', options['drainTimeout']);
-  const idleSockets = checkOneOf(WHERE, 'idleSockets', options['idleSockets'], ['after-busy', 'at-once'] as const) ?? 'after-busy';
+  const idleGrace = checkDuration(WHERE, 'idleGrace', options['idleGrace']) ?? DEFAULT_IDLE_GRACE;
+  const linger = checkDuration(WHERE, 'linger', options['linger']) ?? DEFAULT_LINGER;
   const onUpgradedSocket = options['onUpgradedSocket'] as ServeConfig['onUpgradedSocket'];
   if (onUpgradedSocket !== undefined) checkFunction(WHERE, 'onUpgradedSocket', onUpgradedSocket);
   const onConnectionDrain = options['onConnectionDrain'] as ServeConfig['onConnectionDrain'];
@@ -176,13 +193,13 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       );
     };
     const guarded =
-      <T>(hook: ((value: T) => void) | undefined, fallback: (value: T) => void) =>
-      (value: T) => {
+      <A extends unknown[]>(hook: ((...args: A) => void) | undefined, fallback: (...args: A) => void) =>
+      (...args: A) => {
         try {
-          (hook ?? fallback)(value);
+          (hook ?? fallback)(...args);
         } catch (error) {
           report(error);
-          fallback(value);
+          fallback(...args);
         }
       };
     const release = () => {
@@ -194,13 +211,18 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       onConnectionDrain: guarded(onConnectionDrain, (socket) => void socket.end()),
       onClosed: () => drain?.check(),
       onIdleClosed: (count) => drain?.idleClosed(count),
-    }, idleSockets);
-    const leaveDrainDelay = internals === undefined ? undefined : joinDrainDelay(internals, { name: () => name, delay: drainDelay, connections: () => tracker.size });
+      onLingerExpired: (names) => drain?.lingerExpired(names),
+    }, { scheduler, idleGrace, linger });
+    let listened = false;
+    const leaveDrainDelay =
+      internals === undefined ? undefined : joinDrainDelay(internals, { name: () => name, delay: drainDelay, listened: () => listened, connections: () => tracker.size });
     const ready = internals === undefined ? undefined : joinReadySignal(internals);
 
     const onListening = () => {
+      listened = true;
       server.removeListener('error', onListenError);
       server.on('error', onServerError);
+      server.once('close', onServerClose);
       const address = server.address();
       const url = listeningUrl(kind, address);
       if (fixedName === undefined) name = url;
@@ -214,7 +236,19 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       server.removeListener('listening', onListening);
       subscriber.error(error);
     };
-    const onServerError = (error: unknown) => subscriber.error(error);
+    // Outside the drain: the server failed, or user code closed it. The task ends, and says so.
+    const onServerError = (error: unknown) => {
+      if (tornDown) return;
+      internals?.emit({ type: 'server-closed', name, error, at: scheduler.now() });
+      ready?.leave();
+      subscriber.error(error);
+    };
+    const onServerClose = () => {
+      if (tornDown) return;
+      internals?.emit({ type: 'server-closed', name, at: scheduler.now() });
+      ready?.leave();
+      subscriber.complete();
+    };
     server.once('listening', onListening);
     server.once('error', onListenError);
     try {
@@ -229,6 +263,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       server.removeListener('listening', onListening);
       server.removeListener('error', onListenError);
       server.removeListener('error', onServerError);
+      server.removeListener('close', onServerClose);
       leaveDrainDelay?.();
       ready?.leave();
       if (!server.listening) {

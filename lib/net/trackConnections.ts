@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2Session } from 'node:http2';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { SchedulerLike } from 'rxjs';
+import { dueBatches } from './dueBatches.js';
 import type { ServerKind } from './serverKind.js';
 
 /** One accepted connection, from its raw TCP socket to its close (internal). */
@@ -11,75 +13,100 @@ interface Connection {
   /** What to end: the TLS socket once the handshake is done, else the raw socket. */
   socket: net.Socket;
   secured: boolean;
-  /** HTTP/1 responses not finished yet (in flight). */
-  readonly responses: Set<ServerResponse>;
+  /**
+   * HTTP/1 responses not finished yet (in flight; `response.req` is the request). An array: HTTP/1 has
+   * one in flight, a few when pipelined, and finishes them in order — no hashing on the hot path.
+   */
+  readonly responses: ServerResponse[];
   /** `bytesRead` that requests account for: more means a request is arriving (plain HTTP/1 only). */
   accounted: number;
+  /** Scheduler time of the last response finished (or of the accept): the idle grace counts from it. */
+  lastActive: number;
   upgraded: Duplex | undefined;
+  upgradeRequest: IncomingMessage | undefined;
   session: Http2Session | undefined;
   /** We ended it (FIN) or handed it to a drain hook. */
   ended: boolean;
+  closed: boolean;
 }
 
 /** Callbacks the tracker calls on user code (wrapped by the caller). */
 export interface TrackerHooks {
-  onUpgradedSocket(socket: Duplex): void;
+  onUpgradedSocket(socket: Duplex, request: IncomingMessage): void;
   onConnectionDrain(socket: net.Socket): void;
   /** A connection, session or upgraded socket closed. */
   onClosed(): void;
-  /** Idle sockets kept open while others were busy were ended (FIN) now that none is busy: how many. */
+  /** Idle sockets got FIN now, having been quiet for the idle grace: how many. */
   onIdleClosed(count: number): void;
+  /** Sockets that got FIN and whose peer did not close within the linger were destroyed: their descriptions. */
+  onLingerExpired(names: readonly string[]): void;
+}
+
+/** How the drain treats idle HTTP sockets (internal; see `ServeConfig.idleGrace` and `linger`). */
+export interface IdleSettings {
+  readonly scheduler: SchedulerLike;
+  /** Ms an idle socket must have been quiet (since its last response) before it gets FIN. */
+  readonly idleGrace: number;
+  /** Ms a socket that got FIN waits for its peer to close before it is destroyed. */
+  readonly linger: number;
 }
 
 /** Tracks a server's connections and performs the drain steps on them (internal to `serve$`). */
 export interface ConnectionTracker {
   /** Open connections (TCP), HTTP/2 sessions included in them. */
   readonly size: number;
-  /** Marks the drain begun: new HTTP/1 responses get `Connection: close`; busy sockets end after their last response. */
+  /** Marks the drain begun: HTTP/1 responses not begun (in flight or to come) get `Connection: close`; busy sockets end after their last response. */
   beginDrain(): void;
   /**
-   * HTTP/1: in-flight responses get `Connection: close`; idle sockets get FIN now when nothing is busy
-   * (returns how many), else they stay open until nothing is busy (returns `undefined`; `onIdleClosed`
-   * tells when). net: every socket goes to `onConnectionDrain` (returns how many).
+   * HTTP/1: every idle socket gets FIN once it has been
+   * quiet for the idle grace (counted from its last response), in batches told by `onIdleClosed` —
+   * the first (always told, maybe 0) one turn after this call, so requests already buffered are read first.
+   * net: every socket goes to `onConnectionDrain` (returns how many; HTTP returns `undefined`).
    */
   closeIdle(): number | undefined;
-  /** Idle sockets wait for the busy ones (a `closeIdle` returned `undefined` and `onIdleClosed` was not called yet). */
-  readonly idleWaiting: boolean;
   /** HTTP/2: `session.close()` (GOAWAY) on every session. */
   goaway(): number;
   /** Upgraded sockets go to `onUpgradedSocket`. */
   drainUpgraded(): number;
-  /** Descriptions of what is open, at most `limit`. */
-  describe(limit: number): string[];
+  /** Descriptions of the busy connections (what a drain timeout names) or of the quiet ones, at most `limit`. */
+  describe(limit: number, which: 'busy' | 'quiet'): string[];
+  /** Busy connections: a response in flight, a request arriving, an HTTP/2 session, an upgraded socket. */
+  busyCount(): number;
   /** Destroys everything still open; returns how many. */
   destroyAll(): number;
-  /** Removes the tracker's listeners from the server. */
+  /** Removes the tracker's listeners from the server and drops its timers. */
   detach(): void;
 }
 
-/**
- * When idle HTTP sockets get FIN at the drain: `'after-busy'` once nothing else is in flight (a request
- * that arrives on one meanwhile is served with `Connection: close`), `'at-once'` one event-loop turn
- * after the drain began (internal; see `ServeConfig.idleSockets`).
- */
-export type IdleSocketPolicy = 'after-busy' | 'at-once';
+/** Quiet sockets due within this many ms of each other get FIN (or are destroyed) together. */
+const BATCH_MS = 10;
+/** At most this many in-flight requests are named per connection. */
+const REQUESTS_NAMED = 3;
 
 /** Starts tracking `server`'s connections; call before `listen` so none is missed (internal). */
-export function trackConnections(
-  server: net.Server,
-  kind: ServerKind,
-  hooks: TrackerHooks,
-  idlePolicy: IdleSocketPolicy = 'after-busy',
-): ConnectionTracker {
+export function trackConnections(server: net.Server, kind: ServerKind, hooks: TrackerHooks, idle: IdleSettings): ConnectionTracker {
   const connections = new Map<string, Connection>();
   // The raw and TLS sockets of each connection: a cheap lookup for every request (remoteAddress is a syscall).
   const bySocket = new WeakMap<object, Connection>();
+  const { scheduler } = idle;
   let draining = false;
-  /** Idle sockets wait for the busy ones to finish before they get FIN (see `settleIdle`). */
-  let idleWaiting = false;
-  let settleQueued = false;
+  let firstSweep: NodeJS.Immediate | undefined;
   let nextId = 0;
   const serverEvents = server as unknown as NodeJS.EventEmitter;
+  const quietDue = dueBatches<Connection>(scheduler, BATCH_MS, (due) => {
+    let count = 0;
+    for (const connection of due) if (settle(connection)) count += 1;
+    if (count > 0) hooks.onIdleClosed(count);
+  });
+  const lingerDue = dueBatches<Connection>(scheduler, BATCH_MS, (due) => {
+    const names: string[] = [];
+    for (const connection of due) {
+      if (connection.closed) continue;
+      names.push(describeConnection(connection));
+      destroy(connection);
+    }
+    if (names.length > 0) hooks.onLingerExpired(names);
+  });
 
   const keyOf = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string | undefined =>
     socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
@@ -95,16 +122,19 @@ export function trackConnections(
     // An HTTP/2 session's socket and a TLS socket are other objects than the raw one: match them by remote endpoint.
     const key = keyOf(raw) ?? `closed#${nextId}`;
     const connection: Connection = {
-      key, raw, socket: raw, secured: false, responses: new Set(), accounted: 0, upgraded: undefined, session: undefined, ended: false,
+      key, raw, socket: raw, secured: false, responses: [], accounted: 0, lastActive: scheduler.now(),
+      upgraded: undefined, upgradeRequest: undefined, session: undefined, ended: false, closed: false,
     };
     connections.set(key, connection);
     bySocket.set(raw, connection);
     raw.once('close', () => {
+      connection.closed = true;
       if (connections.get(key) === connection) connections.delete(key);
-      if (draining) settleIdle();
       hooks.onClosed();
     });
-    if (draining) drainConnection(connection);
+    if (!draining) return;
+    if (kind.protocol === 'net') handToConnectionHook(connection);
+    else settle(connection);
   };
 
   const onSecureConnection = (socket: net.Socket) => {
@@ -119,42 +149,44 @@ export function trackConnections(
     if (request.httpVersionMajor >= 2) return; // HTTP/2 streams: their session drains them
     const connection = find(request.socket);
     if (connection === undefined) return;
-    connection.responses.add(response);
-    connection.accounted = connection.raw.bytesRead;
+    connection.responses.push(response);
     if (draining) closeAfter(response);
-    // One listener per request keeps the steady-state cost low: a response always emits 'close' (after
-    // 'finish', or when its socket went away). A body still arriving then is accounted for at its end.
-    const onFinished = () => {
-      if (!connection.responses.delete(response)) return;
-      connection.accounted = connection.raw.bytesRead;
-      if (!request.complete) {
-        request.once('end', () => {
-          connection.accounted = connection.raw.bytesRead;
-          if (draining) settleIdle();
-        });
-      }
-      if (!draining) return;
-      // Its last response is out: FIN — unless the next request is arriving (it is answered with Connection:
-      // close), or the response went out promising keep-alive (its head was sent before the drain) while
-      // idle sockets wait: the client may reuse it at once, so it waits with them.
-      const waits = idleWaiting && !saysClose(response);
-      if (connection.responses.size === 0 && connection.upgraded === undefined && !isReceiving(connection) && !waits) endSocket(connection);
-      settleIdle();
-    };
-    response.once('close', onFinished);
+    // One shared listener, no closure or once-wrapper per request: this is the whole steady-state cost.
+    response.on('close', onResponseClose);
   };
 
-  const onUpgrade = (_request: IncomingMessage, socket: Duplex) => {
+  // A response always emits 'close' (after 'finish', or when its socket went away); `this` is the response.
+  function onResponseClose(this: ServerResponse): void {
+    const request = this.req;
+    const connection = bySocket.get(request.socket as object);
+    if (connection === undefined) return;
+    const index = connection.responses.indexOf(this);
+    if (index < 0) return;
+    connection.responses.splice(index, 1);
+    connection.accounted = connection.raw.bytesRead;
+    connection.lastActive = scheduler.now();
+    // A body still arriving is accounted for at its end.
+    if (!request.complete) {
+      request.once('end', () => {
+        connection.accounted = connection.raw.bytesRead;
+        if (draining) settle(connection);
+      });
+    }
+    if (!draining || connection.responses.length > 0) return;
+    // It told the client it closes (ours or the handler's header): Node ends the socket itself, and we
+    // make sure of it. Otherwise (its head went out before the drain, promising keep-alive) the client may
+    // reuse it at once: it waits the idle grace like any other idle socket.
+    if (saysClose(this) && connection.upgraded === undefined && !isReceiving(connection)) endSocket(connection);
+    else settle(connection);
+  }
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex) => {
     const connection = find(socket as net.Socket);
     if (connection === undefined) return;
     connection.upgraded = socket;
+    connection.upgradeRequest = request;
     // The user's 'upgrade' listener runs after this one: hand the socket over once it has it.
-    if (draining) {
-      process.nextTick(() => {
-        handUpgraded(connection);
-        settleIdle();
-      });
-    }
+    if (draining) process.nextTick(() => handUpgraded(connection));
   };
 
   const onSession = (session: Http2Session) => {
@@ -210,8 +242,24 @@ export function trackConnections(
     if (connection.ended) return;
     connection.ended = true;
     // FIN, never RST: the client sees 'end'. The read side stays open, so a request already on its way is
-    // still read (and answered if the socket can still write) rather than answered by a reset.
+    // still read (and answered if the socket can still write) rather than answered by a reset. A peer that
+    // never closes its side (a pool that ignores FIN) is destroyed after the linger.
     connection.socket.end();
+    if (!connection.closed) lingerDue.add(connection, scheduler.now() + idle.linger);
+  }
+
+  function stopTimers(): void {
+    if (firstSweep !== undefined) clearImmediate(firstSweep);
+    firstSweep = undefined;
+    quietDue.clear();
+    lingerDue.clear();
+  }
+
+  function destroy(connection: Connection): void {
+    connection.session?.destroy();
+    connection.upgraded?.destroy();
+    connection.socket.destroy();
+    connection.raw.destroy();
   }
 
   function closeAfter(response: ServerResponse): void {
@@ -224,9 +272,15 @@ export function trackConnections(
   }
 
   function handUpgraded(connection: Connection): void {
-    if (connection.ended || connection.upgraded === undefined) return;
+    if (connection.ended || connection.upgraded === undefined || connection.upgradeRequest === undefined) return;
     connection.ended = true;
-    hooks.onUpgradedSocket(connection.upgraded);
+    hooks.onUpgradedSocket(connection.upgraded, connection.upgradeRequest);
+  }
+
+  function handToConnectionHook(connection: Connection): void {
+    if (connection.ended) return;
+    connection.ended = true;
+    hooks.onConnectionDrain(connection.socket);
   }
 
   function isReceiving(connection: Connection): boolean {
@@ -235,59 +289,28 @@ export function trackConnections(
     return !kind.secure && connection.raw.bytesRead > connection.accounted;
   }
 
-  /** Busy: a response in flight, a request arriving, an HTTP/2 session or an upgraded socket not handed over yet. */
-  function isBusy(connection: Connection, upgradedBusy = true): boolean {
-    if (connection.ended) return false;
-    if (connection.upgraded !== undefined) return upgradedBusy;
-    return connection.responses.size > 0 || connection.session !== undefined || isReceiving(connection);
-  }
-
-  /** `upgradedBusy: false` at the drain's start: upgraded sockets go to their hook in the same step sequence. */
-  function hasBusy(upgradedBusy = true): boolean {
-    for (const connection of connections.values()) if (isBusy(connection, upgradedBusy)) return true;
-    return false;
+  /** Busy: a response in flight, a request arriving, an HTTP/2 session, an upgraded or `net` socket not closed yet. */
+  function isBusy(connection: Connection): boolean {
+    if (connection.closed) return false;
+    // Handed to a hook (upgraded, net) or to GOAWAY: open until the protocol closes it, so busy.
+    if (connection.upgraded !== undefined || connection.session !== undefined || kind.protocol === 'net') return true;
+    if (connection.ended) return false; // FIN sent after its last response: waiting for the peer (linger)
+    return connection.responses.length > 0 || isReceiving(connection);
   }
 
   /**
-   * Idle sockets that waited for the busy ones get FIN once none is busy — one event-loop turn later,
-   * so a request already in a socket's buffer is read first (and served with Connection: close) rather
-   * than met by the FIN. A request arriving meanwhile makes its socket busy, and the wait goes on.
+   * An HTTP/1 socket during the drain, whenever something about it changed: a busy one is left to end
+   * after its last response; an idle one gets FIN once it has been quiet for the idle grace since its
+   * last response, so a request a pooled client sends on it meanwhile is answered (with `Connection:
+   * close`) instead of crossing the FIN. Returns whether it got FIN now.
    */
-  function settleIdle(force = false): void {
-    if (!idleWaiting || settleQueued || (!force && hasBusy())) return;
-    settleQueued = true;
-    setImmediate(() => { // real-time: one event-loop turn (no delay), so pending socket reads run before the FIN
-      settleQueued = false;
-      if (!idleWaiting || (!force && hasBusy())) return;
-      idleWaiting = false;
-      let count = 0;
-      for (const connection of [...connections.values()]) {
-        // At once: the busy ones end after their last response, as usual.
-        if (connection.ended || (force && isBusy(connection))) continue;
-        endSocket(connection);
-        count += 1;
-      }
-      hooks.onIdleClosed(count);
-    });
-  }
-
-  /** A connection at the drain's start or accepted during it: returns whether it was ended (or handed to a hook) now. */
-  function drainConnection(connection: Connection): boolean {
-    if (connection.ended) return false;
-    if (kind.protocol === 'net') {
-      connection.ended = true;
-      hooks.onConnectionDrain(connection.socket);
-      return true;
+  function settle(connection: Connection): boolean {
+    if (connection.ended || connection.closed || isBusy(connection)) return false;
+    const due = connection.lastActive + idle.idleGrace;
+    if (scheduler.now() < due) {
+      quietDue.add(connection, due);
+      return false;
     }
-    if (connection.session !== undefined) return false; // GOAWAY
-    if (connection.upgraded !== undefined) return false; // to onUpgradedSocket
-    // Ends after its last response; those not begun yet say so.
-    for (const response of connection.responses) closeAfter(response);
-    if (isBusy(connection, false)) return false; // ends after its response (one arriving gets Connection: close)
-    // Idle — a pooled keep-alive socket, one that sent nothing, or one still in its TLS handshake: while
-    // other work is in flight it stays open (a request that arrives is served with Connection: close),
-    // and it gets FIN once nothing is busy (settleIdle). Nothing busy: FIN now.
-    if (idleWaiting) return false;
     endSocket(connection);
     return true;
   }
@@ -296,27 +319,29 @@ export function trackConnections(
     get size() {
       return connections.size;
     },
-    get idleWaiting() {
-      return idleWaiting;
-    },
     beginDrain() {
       draining = true;
+      if (kind.protocol === 'http1') for (const connection of connections.values()) for (const response of connection.responses) closeAfter(response);
     },
     closeIdle() {
-      if (kind.protocol !== 'net' && idlePolicy === 'at-once' && connections.size > 0) {
-        idleWaiting = true;
-        for (const connection of [...connections.values()]) drainConnection(connection);
-        settleIdle(true);
-        return undefined;
+      if (kind.protocol === 'net') {
+        let count = 0;
+        for (const connection of [...connections.values()]) {
+          if (connection.ended) continue;
+          handToConnectionHook(connection);
+          count += 1;
+        }
+        return count;
       }
-      if (kind.protocol !== 'net' && hasBusy(false)) {
-        idleWaiting = true;
-        for (const connection of [...connections.values()]) drainConnection(connection);
-        return undefined;
-      }
-      let count = 0;
-      for (const connection of [...connections.values()]) if (drainConnection(connection)) count += 1;
-      return count;
+      // One event-loop turn first (after this poll phase): a request already in a socket's buffer is read,
+      // and answered with Connection: close, rather than met by a FIN.
+      firstSweep = setImmediate(() => { // real-time: one event-loop turn, no delay, so pending socket reads run first
+        firstSweep = undefined;
+        let count = 0;
+        for (const connection of [...connections.values()]) if (settle(connection)) count += 1;
+        hooks.onIdleClosed(count);
+      });
+      return undefined;
     },
     goaway() {
       let count = 0;
@@ -335,26 +360,30 @@ export function trackConnections(
         handUpgraded(connection);
         count += 1;
       }
-      settleIdle();
       return count;
     },
-    describe(limit) {
-      return [...connections.values()].slice(0, limit).map(describeConnection);
+    describe(limit, which) {
+      const names: string[] = [];
+      for (const connection of connections.values()) {
+        if (names.length >= limit) break;
+        if (isBusy(connection) === (which === 'busy')) names.push(describeConnection(connection));
+      }
+      return names;
+    },
+    busyCount() {
+      let count = 0;
+      for (const connection of connections.values()) if (isBusy(connection)) count += 1;
+      return count;
     },
     destroyAll() {
-      idleWaiting = false;
+      stopTimers();
       const open = [...connections.values()];
-      for (const connection of open) {
-        connection.session?.destroy();
-        connection.upgraded?.destroy();
-        connection.socket.destroy();
-        connection.raw.destroy();
-      }
+      for (const connection of open) destroy(connection);
       return open.length;
     },
     detach() {
       attached = false;
-      idleWaiting = false;
+      stopTimers();
       serverEvents.removeListener('connection', onConnection);
       serverEvents.removeListener('secureConnection', onSecureConnection);
       serverEvents.removeListener('request', onRequest);
@@ -370,12 +399,25 @@ export function trackConnections(
   }
 
   function stateOf(connection: Connection): string {
-    if (connection.upgraded !== undefined) return 'upgraded';
+    if (connection.upgraded !== undefined) {
+      const request = connection.upgradeRequest;
+      return request === undefined ? 'upgraded' : `upgraded (${requestLine(request)})`;
+    }
     if (connection.session !== undefined) return 'http2 session';
     if (kind.protocol === 'net') return 'open';
     if (kind.secure && !connection.secured) return 'handshake';
-    if (connection.responses.size > 0) return `busy (${connection.responses.size} in flight)`;
+    if (connection.responses.length > 0) {
+      const requests = connection.responses.map((response) => response.req);
+      const named = requests.slice(0, REQUESTS_NAMED).map(requestLine);
+      if (requests.length > REQUESTS_NAMED) named.push(`+${requests.length - REQUESTS_NAMED} more`);
+      return `busy (${requests.length} in flight: ${named.join(', ')})`;
+    }
     if (isReceiving(connection)) return 'receiving';
+    if (connection.ended) return 'closing (FIN sent)';
     return 'idle';
   }
+}
+
+function requestLine(request: IncomingMessage): string {
+  return `${request.method ?? '?'} ${request.url ?? '?'}`;
 }

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NEVER, Subject, filter, lastValueFrom, map, take, tap } from 'rxjs';
 import {
-  probes, runApp, runApp$, shutdownWaitsFor, type AppContext, type AppOutcome, type LifecycleEvent, type Probes,
+  probes, runApp, runApp$, serve$, shutdownWaitsFor, type AppContext, type AppOutcome, type LifecycleEvent, type Probes,
 } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
 import { withOwnTimers } from '../support/ownTimers';
@@ -271,6 +271,39 @@ describe('probes on their own port (serve$)', () => {
     expect(probeServer.listening).toBe(false);
     await expect(request(url, '/livez')).rejects.toThrow(/ECONNREFUSED/);
   }));
+
+  it('goes not-ready while a serve$ server of the app is closed outside the shutdown, and ready again once it listens again', async () => {
+    const port = createTestProcess();
+    const probeUrl = deferred<string>();
+    const apiListening = new Subject<void>();
+    let app!: AppContext;
+    const api = http.createServer((_req, res) => res.end('api'));
+    const outcome$ = runApp(
+      (ctx) => {
+        app = ctx;
+        ctx.spawn(serve$(api, { port: 0, host: '127.0.0.1' }, { app: ctx, name: 'api' }).pipe(tap(() => apiListening.next())));
+        return probes({ app: ctx }).serve$(0).pipe(tap(({ url }) => probeUrl.resolve(url)));
+      },
+      { process: port, logger: false },
+    );
+    const url = await probeUrl.promise;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await status(url, '/readyz')).toBe(200);
+
+    api.close(); // user code, outside any shutdown
+    await lastValueFrom(app.events$.pipe(filter((event) => event.type === 'server-closed'), take(1)));
+    const notReady = await request(url, '/readyz');
+    expect([notReady.status, notReady.body]).toEqual([503, 'server closed: api\n']);
+    expect((await request(url, '/readyz?verbose')).body).toContain('[-]phase running (server closed: api)');
+    expect(await status(url, '/livez')).toBe(200);
+
+    const again = lastValueFrom(apiListening.pipe(take(1)));
+    app.spawn(serve$(http.createServer((_req, res) => res.end('api')), { port: 0, host: '127.0.0.1' }, { app, name: 'api' }).pipe(tap(() => apiListening.next())));
+    await again;
+    expect(await status(url, '/readyz')).toBe(200);
+    port.signal('SIGTERM');
+    expect((await outcome$).errors).toEqual([]);
+  });
 
   it('subscribed outside the app\'s tasks: closed by its finalizer, then complete', async () => {
     const listening = deferred<string>();

@@ -121,6 +121,83 @@ describe('serve$ in an app', () => {
     expect(app.port.sent).toEqual([]);
   });
 
+  it('spends no drainDelay for a server that never listened (EADDRINUSE in a crash loop must not delay the exit)', async () => {
+    const delays: number[] = [];
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = taken.address() as net.AddressInfo;
+    const app = startApp((ctx) => serve$(http.createServer(), { port, host: '127.0.0.1' }, { app: ctx, name: 'api', drainDelay: 5000 }), {
+      scheduler: recordingScheduler(delays),
+    });
+    const outcome = await app.stopped;
+    taken.close();
+    expect((outcome.errors[0]?.error as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
+    expect(delays).not.toContain(5000);
+    expect(labels(app.events).filter((label) => label.startsWith('drain:'))).toEqual([]);
+  });
+
+  it('still spends the drainDelay of a server that listened when another in the same app failed to', async () => {
+    const delays: number[] = [];
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = taken.address() as net.AddressInfo;
+    const good = http.createServer();
+    const app = startApp(
+      (ctx) => {
+        // The good one listens first; the bad one fails a moment later and stops the app.
+        ctx.spawn(serve$(good, loopback, { app: ctx, name: 'good', drainDelay: 300 }), { name: 'good' });
+        return new Promise<void>((resolve) => good.once('listening', () => resolve())).then(() =>
+          ctx.spawn(serve$(http.createServer(), { port, host: '127.0.0.1' }, { app: ctx, name: 'bad', drainDelay: 5000 }), { name: 'bad' }),
+        );
+      },
+      { scheduler: recordingScheduler(delays) },
+    );
+    const outcome = await app.stopped;
+    taken.close();
+    expect(outcome.status).toBe('error');
+    expect(delays).toContain(300);
+    expect(delays).not.toContain(5000);
+    const steps = app.events.flatMap((event) => (event.type === 'server-drain' ? [`${event.name}:${event.step}`] : []));
+    expect(steps.slice(0, 2)).toEqual(['good:readiness-down', 'good:drain-delay']);
+  });
+
+  it('notices its server closed by user code outside the shutdown: the task completes, a server-closed event says so, the app runs on', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    let task: { closed: boolean } | undefined;
+    let values = 0;
+    const app = startApp((ctx) => {
+      task = ctx.spawn(serve$(server, loopback, { app: ctx, name: 'api' }).pipe(tap(() => (values += 1))), { name: 'api' });
+      return new Promise(() => undefined); // main runs on
+    });
+    await app.when((event) => event.type === 'server-listening');
+    expect(task?.closed).toBe(false);
+    server.close();
+    await app.when((event) => event.type === 'server-closed');
+    expect(task?.closed).toBe(true);
+    expect(values).toBe(1);
+    expect(app.events.find((event) => event.type === 'server-closed')).toMatchObject({ name: 'api' });
+    expect(app.events.find((event) => event.type === 'server-closed')).not.toHaveProperty('error');
+    expect(app.events.some((event) => event.type === 'phase' && event.phase === 'stopping')).toBe(false);
+    app.port.signal('SIGTERM');
+    const outcome = await app.stopped;
+    expect(outcome.errors).toEqual([]);
+    // Nothing left to drain: only the user's own handler is left on the server.
+    expect(server.listenerCount('request')).toBe(1);
+  });
+
+  it('notices an error event on its server outside the shutdown: the task errors with it, a server-closed event carries it', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    const app = startApp((ctx) => serve$(server, loopback, { app: ctx, name: 'api' }));
+    await app.when((event) => event.type === 'server-listening');
+    const failure = Object.assign(new Error('accept failed'), { code: 'EMFILE' });
+    server.emit('error', failure);
+    const outcome = await app.stopped;
+    expect(outcome.status).toBe('error');
+    expect(outcome.errors.map((record) => [record.source, record.error])).toEqual([['task', failure]]);
+    expect(app.events.find((event) => event.type === 'server-closed')).toMatchObject({ name: 'api', error: failure });
+    expect(server.listening).toBe(false); // drained on the way out
+  });
+
   it('drains on any other unsubscription too, and the app waits for that drain', async () => {
     const release = deferred();
     const arrived = deferred();
@@ -192,7 +269,7 @@ describe('serve$ in an app', () => {
     const [message, options] = await warned.promise;
     emitWarning.mockRestore();
     expect(options.type).toBe('DrainTimeoutError');
-    expect(message).toMatch(/server 'lonely' did not drain within 50 ms; destroyed 1: 127\.0\.0\.1:\d+ busy \(1 in flight\)/);
+    expect(message).toMatch(/server 'lonely' did not drain within 50 ms; destroyed 1: 127\.0\.0\.1:\d+ busy \(1 in flight: GET \/\)/);
     await client.closed;
   });
 
@@ -274,7 +351,10 @@ describe('serve$ validation', () => {
     [() => serve$(server, { prot: 1 } as never), TypeError, /unknown option 'prot'/],
     [() => serve$(server, 0, { drainDelay: -1 }), RangeError, /option 'drainDelay'/],
     [() => serve$(server, 0, { drainTimeout: '1s' as unknown as number }), TypeError, /option 'drainTimeout'/],
-    [() => serve$(server, 0, { idleSockets: 'never' as never }), RangeError, /option 'idleSockets' must be one of/],
+    [() => serve$(server, 0, { idleGrace: -1 }), RangeError, /option 'idleGrace'/],
+    [() => serve$(server, 0, { idleGrace: 'soon' as never }), TypeError, /option 'idleGrace'/],
+    [() => serve$(server, 0, { linger: Number.NaN }), RangeError, /option 'linger'/],
+    [() => serve$(server, 0, { idleSockets: 'at-once' } as never), TypeError, /unknown option 'idleSockets'/],
     [() => serve$(server, 0, { app: {} as never }), TypeError, /option 'app' must be the AppContext/],
     [() => serve$(server, 0, { onUpgradedSocket: 1 as never }), TypeError, /'onUpgradedSocket' must be a function/],
     [() => serve$(server, 0, { onConnectionDrain: 'x' as never }), TypeError, /'onConnectionDrain' must be a function/],

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import { DrainTimeoutError } from 'rxrun';
-import { RawClient, deferred, drainSteps, labels, serveInApp } from './support';
+import { manualScheduler } from '../support/manualScheduler';
+import { RawClient, deferred, drainSteps, drainStepsExact, labels, serveInApp } from './support';
 
 describe('serve$ (HTTP/1)', () => {
   it('lets keep-alive requests in flight at SIGTERM complete in full with Connection: close, then stops at once', async () => {
@@ -78,7 +79,7 @@ describe('serve$ (HTTP/1)', () => {
     expect(drainSteps(app.events)).toContain('close-idle:1');
   });
 
-  it('keeps a socket idle at the drain open while another is busy: a request sent on it then gets a full 200 with Connection: close', async () => {
+  it('keeps a socket that served a request within the idle grace open: a request a pooled client sends on it gets a full 200 with Connection: close; the other gets FIN once quiet for the grace', async () => {
     const release = deferred();
     const slowArrived = deferred();
     const server = http.createServer((req, res) => {
@@ -88,7 +89,8 @@ describe('serve$ (HTTP/1)', () => {
       } else res.end(`quick ${req.url}`);
     });
     server.keepAliveTimeout = 120_000; // waiting for it would time the test out
-    const app = await serveInApp(server);
+    const scheduler = manualScheduler(); // the idle grace passes when the test says so
+    const app = await serveInApp(server, { scheduler, idleGrace: 1000 });
     const port = (app.listening.address as { port: number }).port;
     const reused = new RawClient(port);
     const pooled = new RawClient(port);
@@ -103,22 +105,28 @@ describe('serve$ (HTTP/1)', () => {
     await slowArrived.promise;
 
     app.port.signal('SIGTERM');
-    await app.when((event) => event.type === 'server-drain' && event.step === 'upgraded');
+    await app.when((event) => event.type === 'server-drain' && event.step === 'close-idle');
     reused.send('/after-sigterm'); // on a socket that was idle when the drain began
     const response = await reused.response();
     expect([response.status, response.body, response.headers['connection']]).toEqual([200, 'quick /after-sigterm', 'close']);
     await reused.ended;
-    expect(pooledEnded).toBe(false); // still open: /slow is in flight
+    expect(pooledEnded).toBe(false); // still within its grace
+    scheduler.advance(999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pooledEnded).toBe(false);
+    scheduler.advance(1); // quiet for the whole grace now
+    await pooled.ended;
     release.resolve();
     expect((await slow.response()).headers['connection']).toBe('close');
-    await pooled.ended; // FIN once nothing was busy
     expect(await Promise.all([reused.closed, pooled.closed, slow.closed])).toEqual([undefined, undefined, undefined]);
     const outcome = await app.stopped;
     expect(outcome.errors).toEqual([]);
-    expect(drainSteps(app.events)).toEqual(['readiness-down:3', 'stop-accepting:3', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
+    expect(drainStepsExact(app.events)).toEqual([
+      'readiness-down:3', 'stop-accepting:3', 'goaway:0', 'upgraded:0', 'close-idle:0', 'close-idle:1', 'drained:0',
+    ]);
   });
 
-  it("idleSockets 'at-once': a socket idle at the drain gets FIN while another is still busy, and the busy one completes", async () => {
+  it('gives FIN one loop turn after the drain began to a socket quiet for longer than the idle grace, while another is still busy', async () => {
     const release = deferred();
     const slowArrived = deferred();
     const server = http.createServer((req, res) => {
@@ -128,7 +136,39 @@ describe('serve$ (HTTP/1)', () => {
       } else res.end(`quick ${req.url}`);
     });
     server.keepAliveTimeout = 120_000;
-    const app = await serveInApp(server, { idleSockets: 'at-once' });
+    const scheduler = manualScheduler();
+    const app = await serveInApp(server, { scheduler, idleGrace: 1000 });
+    const port = (app.listening.address as { port: number }).port;
+    const pooled = new RawClient(port);
+    pooled.send('/warm');
+    expect((await pooled.response()).headers['connection']).toBe('keep-alive');
+    const slow = new RawClient(port);
+    slow.send('/slow');
+    await slowArrived.promise;
+    scheduler.advance(1000); // the pooled socket has been quiet for the grace
+
+    app.port.signal('SIGTERM');
+    await pooled.ended; // FIN while /slow is still in flight
+    expect(await pooled.closed).toBeUndefined();
+    release.resolve();
+    const response = await slow.response();
+    expect([response.status, response.body, response.headers['connection']]).toEqual([200, 'slow done', 'close']);
+    const outcome = await app.stopped;
+    expect(outcome.errors).toEqual([]);
+    expect(drainStepsExact(app.events)).toEqual(['readiness-down:2', 'stop-accepting:2', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
+  });
+
+  it('idleGrace 0: every idle socket gets FIN one loop turn after the drain began, even one that has just served', async () => {
+    const release = deferred();
+    const slowArrived = deferred();
+    const server = http.createServer((req, res) => {
+      if (req.url === '/slow') {
+        slowArrived.resolve();
+        void release.promise.then(() => res.end('slow done'));
+      } else res.end(`quick ${req.url}`);
+    });
+    server.keepAliveTimeout = 120_000;
+    const app = await serveInApp(server, { idleGrace: 0 });
     const port = (app.listening.address as { port: number }).port;
     const pooled = new RawClient(port);
     pooled.send('/warm');
@@ -138,17 +178,59 @@ describe('serve$ (HTTP/1)', () => {
     await slowArrived.promise;
 
     app.port.signal('SIGTERM');
-    await pooled.ended; // FIN while /slow is still in flight (with 'after-busy' it would wait for it)
+    await pooled.ended;
     expect(await pooled.closed).toBeUndefined();
     release.resolve();
-    const response = await slow.response();
-    expect([response.status, response.body, response.headers['connection']]).toEqual([200, 'slow done', 'close']);
-    const outcome = await app.stopped;
-    expect(outcome.errors).toEqual([]);
-    expect(drainSteps(app.events)).toEqual(['readiness-down:2', 'stop-accepting:2', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
+    expect((await slow.response()).headers['connection']).toBe('close');
+    expect((await app.stopped).errors).toEqual([]);
+    expect(drainStepsExact(app.events)).toEqual(['readiness-down:2', 'stop-accepting:2', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
   });
 
-  it('keeps a socket open after a response that promised keep-alive (head sent before the drain) while others are busy', async () => {
+  it('destroys, quietly, a socket whose peer ignores the FIN once the linger has passed: no error, a linger-destroyed step naming it', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    server.keepAliveTimeout = 120_000;
+    const scheduler = manualScheduler();
+    const app = await serveInApp(server, { scheduler, idleGrace: 100, linger: 200 });
+    // A peer that reads the FIN and keeps its side open, as Python's http.client pool does.
+    const stubborn = new RawClient((app.listening.address as { port: number }).port, { allowHalfOpen: true });
+    stubborn.send('/once');
+    await stubborn.response();
+    scheduler.advance(100);
+
+    app.port.signal('SIGTERM');
+    await stubborn.ended;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(app.events.some((event) => event.type === 'stopped')).toBe(false); // waiting for the peer
+    scheduler.advance(200);
+    const outcome = await app.stopped; // the server's side closed; the peer's half stays its own business
+    stubborn.socket.destroy();
+    expect(outcome.errors).toEqual([]);
+    const lingered = app.events.find((event) => event.type === 'server-drain' && event.step === 'linger-destroyed');
+    expect(lingered).toMatchObject({ count: 1, names: [expect.stringMatching(/^127\.0\.0\.1:\d+ closing \(FIN sent\)$/)] });
+    expect(drainStepsExact(app.events)).toEqual([
+      'readiness-down:1', 'stop-accepting:1', 'goaway:0', 'upgraded:0', 'close-idle:1', 'linger-destroyed:1', 'drained:0',
+    ]);
+  });
+
+  it('at the drain timeout, destroys idle sockets still waiting out their grace without an error; only busy ones are named', async () => {
+    const server = http.createServer((_req, res) => res.end('ok'));
+    server.keepAliveTimeout = 120_000;
+    const scheduler = manualScheduler();
+    const app = await serveInApp(server, { scheduler, idleGrace: 5000, drainTimeout: 1000 });
+    const pooled = new RawClient((app.listening.address as { port: number }).port);
+    pooled.send('/warm');
+    await pooled.response();
+
+    app.port.signal('SIGTERM');
+    await app.when((event) => event.type === 'server-drain' && event.step === 'close-idle');
+    scheduler.advance(1000);
+    await pooled.closed;
+    const outcome = await app.stopped;
+    expect(outcome.errors).toEqual([]);
+    expect(drainStepsExact(app.events)).toEqual(['readiness-down:1', 'stop-accepting:1', 'goaway:0', 'upgraded:0', 'close-idle:0', 'linger-destroyed:1', 'drained:0']);
+  });
+
+  it('keeps a socket open for the idle grace after a response that promised keep-alive (head sent before the drain)', async () => {
     const release = deferred();
     const slowArrived = deferred();
     let finishStream: () => void = () => undefined;
@@ -164,7 +246,7 @@ describe('serve$ (HTTP/1)', () => {
       } else res.end(`quick ${req.url}`);
     });
     server.keepAliveTimeout = 120_000;
-    const app = await serveInApp(server);
+    const app = await serveInApp(server, { scheduler: manualScheduler() }); // its idle grace never passes here
     const port = (app.listening.address as { port: number }).port;
     const slow = new RawClient(port);
     slow.send('/slow');
@@ -193,7 +275,8 @@ describe('serve$ (HTTP/1)', () => {
       urls.push(req.url ?? '');
       res.end('ok');
     });
-    const app = await serveInApp(server);
+    // FIN at once (no grace); the linger never passes here, so the half-open socket stays readable.
+    const app = await serveInApp(server, { scheduler: manualScheduler(), idleGrace: 0 });
     const client = new RawClient((app.listening.address as { port: number }).port, { allowHalfOpen: true });
     client.send('/first');
     await client.response();
@@ -310,7 +393,8 @@ describe('serve$ (HTTP/1)', () => {
     expect(record?.source).toBe('server');
     expect(record?.name).toBe('api');
     expect(record?.error).toBeInstanceOf(DrainTimeoutError);
-    expect((record?.error as DrainTimeoutError).names).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+ busy \(1 in flight\)$/)]);
+    // Named with the request in flight, not only the socket.
+    expect((record?.error as DrainTimeoutError).names).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+ busy \(1 in flight: GET \/never\)$/)]);
     const destroyed = app.events.find((event) => event.type === 'server-drain' && event.step === 'destroyed');
     expect(destroyed).toMatchObject({ name: 'api', count: 1, names: [expect.stringContaining('busy')] });
     expect(drainSteps(app.events)).not.toContain('drained:0');
@@ -352,7 +436,7 @@ describe('serve$ (HTTP/1)', () => {
     expect(outcome.status).toBe('forced');
     expect(outcome.report?.pending).toEqual([{ kind: 'protected', name: 'serve$ api', state: 'running' }]);
     const destroyed = app.events.find((event) => event.type === 'server-drain' && event.step === 'destroyed');
-    expect(destroyed).toMatchObject({ count: 1, names: [expect.stringContaining('busy (1 in flight)')] });
+    expect(destroyed).toMatchObject({ count: 1, names: [expect.stringContaining('busy (1 in flight: GET /never)')] });
     await client.closed;
     expect(server.listening).toBe(false);
   });

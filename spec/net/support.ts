@@ -52,8 +52,21 @@ export async function serveInApp(
   return { ...app, listening: listening as ServeListening };
 }
 
-/** `server-drain` step labels in order: `name:step:count`. */
+/**
+ * `server-drain` step labels in order: `step:count`. Idle sockets get FIN in batches as each falls quiet
+ * (real time decides how they group): the `close-idle` batches are summed into the first one's place.
+ */
 export function drainSteps(events: readonly LifecycleEvent[]): string[] {
+  const steps = drainStepsExact(events);
+  const idle = steps.filter((step) => step.startsWith('close-idle:'));
+  if (idle.length <= 1) return steps;
+  const total = idle.reduce((sum, step) => sum + Number(step.slice('close-idle:'.length)), 0);
+  const first = steps.indexOf(idle[0] as string);
+  return steps.flatMap((step, index) => (index === first ? [`close-idle:${total}`] : step.startsWith('close-idle:') ? [] : [step]));
+}
+
+/** `server-drain` step labels exactly as emitted: `step:count`. */
+export function drainStepsExact(events: readonly LifecycleEvent[]): string[] {
   return events.flatMap((event) => (event.type === 'server-drain' ? [`${event.step}:${event.count}`] : []));
 }
 

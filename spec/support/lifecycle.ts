@@ -46,6 +46,8 @@ export function label(event: LifecycleEvent): string {
       return `task-gave-up:${event.name}`;
     case 'server-listening':
       return `server-listening:${event.name}`;
+    case 'server-closed':
+      return `server-closed:${event.name}${event.error === undefined ? '' : ':error'}`;
     case 'server-drain':
       return `server-drain:${event.name}:${event.step}`;
     case 'ready-sent':
