@@ -131,6 +131,7 @@ function resolveOptions(options) {
     maxMs: options.maxMs ?? 30_000,
     refusedBackoffMs: options.refusedBackoffMs ?? 5,
     basePath: options.basePath ?? '/r',
+    warmup: options.warmup ?? 0,
     onSettled: options.onSettled,
   };
 }
@@ -161,7 +162,20 @@ function closedLoop(options, send, close) {
     }
   }
 
-  const done = Promise.all(Array.from({ length: o.workers }, (_, index) => worker(index))).then(() => state.ended());
+  // `warmup` concurrent requests first (each on its own pooled connection), so the pool holds that many connections
+  // although only `workers` loops use it: the rest stay idle, like a pool sized for a peak under lighter load.
+  const warmup = async () => {
+    if (o.warmup <= 0) return;
+    await Promise.all(Array.from({ length: o.warmup }, async (_, index) => {
+      seq += 1;
+      tally.sent += 1;
+      const request = { method: o.methods[index % o.methods.length], path: `${o.basePath}/${loadId}-${seq}`, sentAt: now() };
+      state.recordResult({ ...request, ...(await send(request)) });
+    }));
+  };
+  const done = warmup()
+    .then(() => Promise.all(Array.from({ length: o.workers }, (_, index) => worker(index))))
+    .then(() => state.ended());
   return {
     tally,
     whenOk: state.whenOk,
@@ -361,6 +375,7 @@ function startAutocannon(options) {
   const instance = autocannon(
     {
       url: o.origin, connections: o.workers, pipelining: 1, duration: Math.max(1, Math.ceil(o.maxMs / 1000)), timeout: REQUEST_TIMEOUT_MS / 1000,
+      sampleInt: 100, // autocannon ends a stopped run on its next sample tick (default every second)
       requests,
       ...(options.verifyBody === undefined ? {} : { verifyBody: options.verifyBody }),
       setupClient(client) {

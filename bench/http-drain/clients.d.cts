@@ -54,6 +54,8 @@ export interface LoadOptions {
   readonly refusedBackoffMs?: number;
   /** Paths are `<basePath>/<load>-<seq>`. Default '/r'. */
   readonly basePath?: string;
+  /** Concurrent requests before the loops start, each opening a pooled connection (then idle if `workers` is smaller). Default 0. */
+  readonly warmup?: number;
   /** Extra undici Pool/Agent options. */
   readonly undici?: Record<string, unknown>;
 }

@@ -38,6 +38,14 @@ export interface LoadTrialOptions {
   readonly env?: Record<string, string>;
   /** Runs once the app listens, before the load starts (e.g. an idle peer connects). */
   readonly beforeLoad?: (appPort: number) => Promise<void>;
+  /** Closed loops. Default WORKERS. */
+  readonly workers?: number;
+  /** Pooled connections. Default: `workers`. */
+  readonly connections?: number;
+  /** Concurrent requests before the loops start (opens that many pooled connections). Default 0. */
+  readonly warmup?: number;
+  /** After the answer count is reached, the load goes on this long before SIGTERM (so pooled connections the loops do not use have been idle a while). Setup only: nothing asserts a duration. */
+  readonly loadBeforeSigtermMs?: number;
 }
 
 export interface LoadTrialResult {
@@ -49,6 +57,10 @@ export interface LoadTrialResult {
   readonly sigtermToExitMs: number;
   /** nginx error-log lines about requests that are not a refused connect (an upstream connection closed or reset under a request). */
   readonly nginxUpstreamErrors: readonly NginxRequestError[];
+  /** nginx's whole error log (stderr), when the trial went through nginx. */
+  readonly nginxLog: string;
+  /** The app's whole stdout. */
+  readonly appStdout: string;
 }
 
 /**
@@ -62,9 +74,12 @@ export async function runLoadTrial(options: LoadTrialOptions): Promise<LoadTrial
   const app = await startDrainApp(options.delayMs, options.env);
   await options.beforeLoad?.(app.port);
   const nginx = options.viaNginx ? await startNginx(app.port) : undefined;
+  const workers = options.workers ?? WORKERS;
   const load = STARTERS[options.client]({
     origin: `http://127.0.0.1:${nginx?.port ?? app.port}`,
-    workers: WORKERS,
+    workers,
+    connections: options.connections ?? workers,
+    warmup: options.warmup ?? 0,
     methods: options.methods,
     verify: (method, status, body) => status === 200 && (body === undefined || body === (method === 'POST' ? POST_ANSWER : 'ok')),
     verifyBody: (body) => body === 'ok' || body === POST_ANSWER,
@@ -76,7 +91,8 @@ export async function runLoadTrial(options: LoadTrialOptions): Promise<LoadTrial
   try {
     if (!(await load.whenOk(sigtermAfter(options.delayMs)))) throw new Error(`the load ended before SIGTERM: ${JSON.stringify(load.tally)}`);
     // The count is reached as a response arrives: let every loop put its next request out first (bounded).
-    for (let turn = 0; turn < 1000 && load.inFlight() < WORKERS; turn += 1) await nextTurn();
+    if (options.loadBeforeSigtermMs !== undefined) await new Promise((resolve) => setTimeout(resolve, options.loadBeforeSigtermMs));
+    for (let turn = 0; turn < 1000 && load.inFlight() < workers; turn += 1) await nextTurn();
     load.mark();
     const sigtermAt = process.hrtime.bigint();
     app.child.signal('SIGTERM');
@@ -102,7 +118,9 @@ export async function runLoadTrial(options: LoadTrialOptions): Promise<LoadTrial
     } catch {
       outcome = undefined;
     }
-    return { tally: load.tally, exit, outcome, stderr: app.child.stderr, drainSteps: app.drainSteps(), sigtermToExitMs, nginxUpstreamErrors };
+    return {
+      tally: load.tally, exit, outcome, stderr: app.child.stderr, drainSteps: app.drainSteps(), sigtermToExitMs, nginxUpstreamErrors, nginxLog: nginx?.stderr() ?? '', appStdout: app.child.stdout,
+    };
   } finally {
     if (!stopped) {
       load.stop();

@@ -19,6 +19,8 @@ export interface Nginx {
 }
 
 const live = new Set<{ proc: ChildProcess; dir: string }>();
+/** `RXRUN_NGINX_LOG=debug` (nginx-light is built --with-debug) logs every upstream connect and keep-alive reuse, to diagnose a failure. */
+const LOG_LEVEL = process.env['RXRUN_NGINX_LOG'] === undefined ? '' : ` ${process.env['RXRUN_NGINX_LOG']}`;
 
 /** A port that was free a moment ago on 127.0.0.1 (nginx cannot listen on port 0 and tell us which it got). */
 function freePort(): Promise<number> {
@@ -90,7 +92,7 @@ export async function startNginx(upstreamPort: number, upstreamKeepalive = 16): 
     chmodSync(dir, 0o755);
     const port = await freePort();
     writeFileSync(path.join(dir, 'nginx.conf'), config(dir, port, upstreamPort, upstreamKeepalive));
-    const proc = spawn(NGINX, ['-e', 'stderr', '-p', `${dir}/`, '-c', 'nginx.conf', '-g', `daemon off; pid ${dir}/nginx.pid; error_log stderr;`], {
+    const proc = spawn(NGINX, ['-e', 'stderr', '-p', `${dir}/`, '-c', 'nginx.conf', '-g', `daemon off; pid ${dir}/nginx.pid; error_log stderr${LOG_LEVEL};`], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const entry = { proc, dir };
