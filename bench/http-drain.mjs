@@ -517,8 +517,10 @@ ${realTables ? `
 The same servers under real pooled keep-alive clients (\`bench/http-drain/clients.cjs\`, shared with the real-client specs in
 \`spec/net/realClients\`): ${REAL_CLIENT_WORKERS} closed loops (half GET, half POST with a 2 KiB body) through an undici \`Pool\`
 (${REAL_CLIENT_WORKERS} connections) or a node \`http.Agent({ keepAlive: true, maxSockets: ${REAL_CLIENT_WORKERS} })\`, with the
-${REAL_HANDLERS.join(' / ')} ms handler (0 ms answers synchronously). The server's CPU per request (schedstat, as above) and the
-client's wall time per request (elapsed ÷ answers, ${REAL_CLIENT_WORKERS} in flight) are measured under load before SIGTERM;
+${REAL_HANDLERS.join(' / ')} ms handler (0 ms answers synchronously); with the fast handlers also the same agent driven by 8 loops
+after ${REAL_CLIENT_WORKERS} concurrent warm-up requests, for 1 s before SIGTERM (its 'lifo' scheduling leaves 12 sockets idle, taken
+once the busy ones close). The server's CPU per request (schedstat, as above) and the
+client's wall time per request (elapsed ÷ answers, one request in flight per loop) are measured under load before SIGTERM;
 SIGTERM then goes out once every loop has a request out, and the loops go on until the child exits or ${DRAIN_LOAD_MS} ms
 after SIGTERM (then the client keeps its idle pool open, sending nothing). *Failed* = a request written on a connection
 the server process accepted that got no complete 200 (undici "other side closed", \`ECONNRESET\` "socket hang up" on a reused

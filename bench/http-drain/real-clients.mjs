@@ -22,9 +22,17 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const msSince = (from, to = process.hrtime.bigint()) => Number(to - from) / 1e6;
 const hasPython = () => spawnSync('python3', ['--version']).status === 0;
 
+const IDLE_POOL_LOOPS = 8;
+const IDLE_POOL_LOAD_MS = 1000;
 export const LOAD_CLIENTS = [
   { key: 'undici-pool', label: `undici Pool (${WORKERS} conns)`, start: startUndiciPool },
   { key: 'http-agent', label: `http.Agent keepAlive (maxSockets ${WORKERS})`, start: startHttpAgent },
+  // A pool sized for a peak under lighter load: the agent hands out its most recently used socket first ('lifo'),
+  // so 12 of its 20 sockets have been idle for a second when SIGTERM lands, and are taken once the busy ones close.
+  {
+    key: 'http-agent-idle', label: `http.Agent keepAlive, ${IDLE_POOL_LOOPS} loops on ${WORKERS} sockets (idle sockets at SIGTERM)`, start: startHttpAgent,
+    workers: IDLE_POOL_LOOPS, warmup: WORKERS, loadBeforeSigtermMs: IDLE_POOL_LOAD_MS, fastHandlersOnly: true,
+  },
 ];
 export const IDLE_CLIENTS = [
   { key: 'idle-undici', label: `idle undici Pool (${IDLE_CONNECTIONS} conns, 1 request each)` },
@@ -40,9 +48,10 @@ export const IDLE_CLIENTS = [
 async function loadTrial(ctx, impl, client, handlerMs) {
   const server = await ctx.spawnServer(impl.file, { TRACE: '1', HANDLER_MS: String(handlerMs) });
   const body = BODY.toString();
+  const workers = client.workers ?? WORKERS;
   const load = client.start({
-    origin: `http://127.0.0.1:${server.port}`, workers: WORKERS, methods: ['GET', 'POST'], verify: (_method, status, text) => status === 200 && text === body,
-    maxMs: 120_000, maxRequests: 1_000_000, refusedBackoffMs: 20,
+    origin: `http://127.0.0.1:${server.port}`, workers, connections: WORKERS, warmup: client.warmup ?? 0, methods: ['GET', 'POST'],
+    verify: (_method, status, text) => status === 200 && text === body, maxMs: 120_000, maxRequests: 1_000_000, refusedBackoffMs: 20,
   });
   const [warm, measured] = handlerMs >= 100 ? [2 * WORKERS, 3 * WORKERS] : [10 * WORKERS, 30 * WORKERS];
   try {
@@ -53,7 +62,8 @@ async function loadTrial(ctx, impl, client, handlerMs) {
     await load.whenOk(warm + measured);
     const cpuUs = (ctx.cpuNs(server.child.pid) - cpuBefore) / 1000 / (load.tally.ok - okBefore);
     const wallUs = (msSince(wallBefore) * 1000) / (load.tally.ok - okBefore);
-    for (let turn = 0; turn < 1000 && load.inFlight() < WORKERS; turn += 1) await nextTurn();
+    if (client.loadBeforeSigtermMs !== undefined) await sleep(client.loadBeforeSigtermMs);
+    for (let turn = 0; turn < 1000 && load.inFlight() < workers; turn += 1) await nextTurn();
     load.mark();
     const sigtermAt = process.hrtime.bigint();
     server.child.kill('SIGTERM');
@@ -132,7 +142,7 @@ export async function runRealClients({ impls, reps, handlers, spawnServer, cpuNs
   const idleClients = IDLE_CLIENTS.filter((client) => client.key !== 'idle-python' || hasPython());
   for (let rep = 0; rep < reps; rep += 1) {
     for (const client of LOAD_CLIENTS) {
-      for (const handlerMs of handlers) {
+      for (const handlerMs of handlersFor(client, handlers)) {
         for (const impl of shuffle([...impls])) {
           const r = await loadTrial(ctx, impl, client, handlerMs);
           push(`${client.key}@${handlerMs}|${impl.key}`, r);
@@ -151,6 +161,9 @@ export async function runRealClients({ impls, reps, handlers, spawnServer, cpuNs
   return { results, idleClients };
 }
 
+/** The idle-socket case only with the fast handlers (< 100 ms): with a slow one every socket is busy at SIGTERM anyway. */
+const handlersFor = (client, handlers) => (client.fastHandlersOnly ? handlers.filter((h) => h < 100) : handlers);
+
 const stat = (values, digits = 0) => {
   const m = median(values);
   const lo = Math.min(...values);
@@ -167,7 +180,7 @@ export function realClientTables({ impls, handlers, results, idleClients, killAf
   ];
   const loadRows = [];
   for (const client of LOAD_CLIENTS) {
-    for (const handlerMs of handlers) {
+    for (const handlerMs of handlersFor(client, handlers)) {
       for (const impl of impls) {
         const rs = results.get(`${client.key}@${handlerMs}|${impl.key}`);
         if (rs === undefined) continue;
