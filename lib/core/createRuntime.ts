@@ -12,7 +12,7 @@ import type {
   AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase,
   ShutdownReason, SpawnOptions, StepOptions,
 } from './types.js';
-import { checkDuration, checkFunction, checkKnownKeys, checkObject, checkString, describe } from './validate.js';
+import { checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, describe } from './validate.js';
 
 type StepKind = 'hook' | 'finalizer' | 'executor';
 
@@ -76,6 +76,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   let baseline: string[] = [];
   let budget: Subscription | undefined;
   let flow: Subscription | undefined;
+  /** Built, not yet delivered: a logger failing on the final lines still gets into it. */
+  let finalOutcome: Mutable<AppOutcome> | undefined;
 
   const now = () => scheduler.now();
 
@@ -116,7 +118,11 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       // A broken logger must not stall the state machine; its error is kept (not logged: it would throw again).
       const record: ErrorRecord = { source: 'logger', error };
       errors.push(record);
-      if (phase === 'stopped') return;
+      if (phase === 'stopped') {
+        // The final lines log the outcome before it is delivered: it can still carry this error.
+        if (finalOutcome !== undefined) recordInOutcome(finalOutcome, record);
+        return;
+      }
       const event: LifecycleEvent = { type: 'error', record, at: now() };
       send(() => deliver(event));
     }
@@ -160,7 +166,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function beginShutdown(): void {
     const latched = reason as ShutdownReason;
     // Before anything user code can see, so that an abandon or a forced stop from a listener cancels it.
-    budget = scheduler.schedule(() => cutOff('timeout'), settings.shutdownTimeout);
+    // Counted from the request (made while starting, it may be older than now), as remainingBudget() is.
+    budget = scheduler.schedule(() => cutOff('timeout'), Math.max(0, requestedAt + settings.shutdownTimeout - now()));
     flow = new Subscription();
     setPhase('stopping');
     abortController.abort(latched);
@@ -267,6 +274,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
         emit({ type: 'protected-drained', at: now() });
         subscriber.complete();
       };
+      // A listener of `protected-pending` may have finished the last of it already: checked after the
+      // callback is in place, so that moment cannot be missed.
+      if (protectedWork.size === 0) onProtectedIdle();
       return () => {
         onProtectedIdle = undefined;
       };
@@ -353,7 +363,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     releaseProcess();
     // Before the outcome is built, so that an error thrown by a subscriber's teardown is in it.
     completeReporting(shutdown$);
-    const outcome: AppOutcome = {
+    const outcome: Mutable<AppOutcome> = {
       status: report?.cause ?? (errors.length > 0 ? 'error' : 'ok'),
       reason: reason as ShutdownReason,
       laterReasons: [...laterReasons],
@@ -363,9 +373,11 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       openHandles: handlesSinceStart(),
       shutdownMs: now() - requestedAt,
     };
+    finalOutcome = outcome;
     emit({ type: 'phase', phase: 'stopped', at: now() });
     emit({ type: 'stopped', outcome, at: now() });
     send(() => {
+      finalOutcome = undefined;
       completeReporting(events$);
       sink.complete();
     });
@@ -429,7 +441,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       throw new TypeError(`${where}: 'task' must be an ObservableInput, got ${describe(task)}`);
     }
     if (reason !== undefined || (phase !== 'starting' && phase !== 'running')) {
-      emit({ type: 'task-refused', name: name ?? `task#${taskCount + 1}`, at: now() });
+      // Once stopped there is no one to tell: the events (and the log) have ended.
+      if (phase !== 'stopped') emit({ type: 'task-refused', name: name ?? `task#${taskCount + 1}`, at: now() });
       const refused = new Subscription();
       refused.unsubscribe();
       return refused;
@@ -464,7 +477,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     checkFunction(where, kind === 'hook' ? 'hook' : 'finalizer', run);
     const config = checkObject(where, 'options', options);
     checkKnownKeys(where, config, ['name', 'timeout']);
-    const name = checkString(where, 'name', config['name']) ?? fallbackName;
+    const name = checkName(where, 'name', config['name']) ?? fallbackName;
     const timeout = checkDuration(where, 'timeout', config['timeout']);
     return { kind, name, run: run as Step['run'], timeout };
   }
@@ -557,6 +570,26 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   registerInternals(internals);
 
   function start(): void {
+    try {
+      bindProcess();
+    } catch (error) {
+      // A port that throws while binding: undo what was bound, so the process is free for the next app.
+      releaseProcess();
+      phase = 'stopped';
+      throw error;
+    }
+    emit({ type: 'phase', phase: 'starting', at: now() });
+    startMain();
+    starting = false;
+    if (phase !== 'starting') return;
+    setPhase('running');
+    // A listener of the 'running' event may already have requested (and so begun) the shutdown.
+    if ((phase as Phase) !== 'running') return;
+    if (reason !== undefined) beginShutdown();
+    else onTaskGone();
+  }
+
+  function bindProcess(): void {
     baseline = port.activeResources();
     markRunning(internals, true);
     for (const signal of settings.signals) disposers.push(port.onSignal(signal, onSignal));
@@ -578,15 +611,6 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
         timeout: undefined,
       });
     });
-    emit({ type: 'phase', phase: 'starting', at: now() });
-    startMain();
-    starting = false;
-    if (phase !== 'starting') return;
-    setPhase('running');
-    // A listener of the 'running' event may already have requested (and so begun) the shutdown.
-    if ((phase as Phase) !== 'running') return;
-    if (reason !== undefined) beginShutdown();
-    else onTaskGone();
   }
 
   function startMain(): void {
@@ -600,6 +624,11 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     const list = Array.isArray(produced) ? produced : [produced];
     list.forEach((task: unknown, index) => {
       const name = list.length === 1 ? 'main' : `main[${index}]`;
+      if (!isObservableInput(task)) {
+        const what = list.length === 1 ? describe(task) : `${describe(task)} as element ${index}`;
+        reportError('main', name, new TypeError(`main: returned ${what}, which is not an ObservableInput (an Observable, a Promise, an iterable) or an array of them`));
+        return;
+      }
       try {
         spawn(task as ObservableInput<unknown>, { name });
       } catch (error) {
@@ -611,10 +640,29 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   return { context, start, abandon };
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function recordInOutcome(outcome: Mutable<AppOutcome>, record: ErrorRecord): void {
+  outcome.errors = [...outcome.errors, record];
+  if (outcome.status === 'ok') {
+    outcome.status = 'error';
+    outcome.error = record.error;
+  }
+}
+
 function checkSpawnName(where: string, options: unknown): string | undefined {
   const config = checkObject(where, 'options', options);
   checkKnownKeys(where, config, ['name']);
-  return checkString(where, 'name', config['name']);
+  return checkName(where, 'name', config['name']);
+}
+
+function isObservableInput(value: unknown): boolean {
+  try {
+    from(value as ObservableInput<unknown>);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isWorkError(source: ErrorSource): boolean {

@@ -10,10 +10,12 @@ import { HeldSubscriber } from './HeldSubscriber.js';
 export function guardTeardown<T>(onTeardownError: (error: unknown) => void): MonoTypeOperatorFunction<T> {
   return (source) =>
     new Observable<T>((subscriber) => {
-      // Returned as the teardown: RxJS calls its own `unsubscribe`, which catches what the source's throws.
+      // Added before the source runs (as RxJS's share does): a downstream that lets go during the source's
+      // synchronous emissions reaches it there, and a synchronous firehose stops. Its own `unsubscribe`
+      // catches what the source's teardown throws.
       const held = new HeldSubscriber<T>(subscriber, onTeardownError);
+      subscriber.add(held);
       held.run(source);
-      return held;
     });
 }
 

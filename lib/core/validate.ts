@@ -27,7 +27,10 @@ export function checkKnownKeys(where: string, value: Record<string, unknown>, kn
 
 export function checkOneOf<T extends string>(where: string, name: string, value: unknown, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+  if (typeof value !== 'string') {
+    throw new TypeError(`${where}: option '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+  if (!(allowed as readonly string[]).includes(value)) {
     throw new RangeError(`${where}: option '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
   }
   return value as T;
@@ -52,6 +55,13 @@ export function checkString(where: string, name: string, value: unknown): string
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new TypeError(`${where}: option '${name}' must be a string, got ${describe(value)}`);
   return value;
+}
+
+/** An optional name: a string, not empty (a `RangeError` then, as for every name in the API). */
+export function checkName(where: string, name: string, value: unknown): string | undefined {
+  const checked = checkString(where, name, value);
+  if (checked === '') throw new RangeError(`${where}: option '${name}' must not be empty`);
+  return checked;
 }
 
 export function checkFunction(where: string, name: string, value: unknown): void {

@@ -7,6 +7,7 @@ import {
   checkApp, checkBoolean, checkDuration, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import type { ProbeCheck } from './probeChecks.js';
+import { inKubernetes } from './inKubernetes.js';
 import { probeServer$, type ProbeListening } from './probeServer.js';
 import { body, respond } from './probeResponse.js';
 import { createProbeState, type ProbeSnapshot, type ProbeState } from './probeState.js';
@@ -87,9 +88,20 @@ export interface ProbeResponse {
 }
 
 /**
+ * The `next` of a Connect/Express middleware: called (with no argument) for a request that is not a probe.
+ *
+ * @example
+ * ```ts
+ * health(req, res, () => console.log('not a probe path'));
+ * ```
+ */
+export type ProbeNext = (error?: unknown) => void;
+
+/**
  * The health endpoints of one app: call it in front of your request handler (it answers the probe
- * paths and returns `true`, or returns `false` for anything else), observe its state, or serve it
- * on a port of its own.
+ * paths and returns `true`, or returns `false` for anything else), mount it as Express/Connect
+ * middleware (`app.use(health)`: it answers the probe paths and calls `next()` for anything else),
+ * observe its state, or serve it on a port of its own.
  *
  * @example
  * ```ts
@@ -98,15 +110,18 @@ export interface ProbeResponse {
  *   if (health(req, res)) return;
  *   handle(req, res);
  * });
+ * expressApp.use(health); // or as middleware
  * ```
  */
 export interface Probes {
   /**
-   * Answers `GET`/`HEAD` on the probe paths (405 for other methods) and returns `true`; `false` for
-   * other paths. Paths match exactly (`/readyz/` is not `/readyz`); the query only says `verbose`; the
-   * absolute form (`http://host:9000/readyz`) is read too.
+   * Answers `GET`/`HEAD` on the probe paths (405 for other methods) and returns `true`; for other
+   * paths returns `false` — and, given `next` (as Express and Connect call a middleware), calls
+   * `next()` first. Paths match exactly (`/readyz/` is not `/readyz`) against `req.url`, which Express
+   * makes relative to the mount path (`app.use('/ops', health)` answers `/ops/readyz`); the query only
+   * says `verbose`; the absolute form (`http://host:9000/readyz`) is read too.
    */
-  (req: ProbeRequest, res: ProbeResponse): boolean;
+  (req: ProbeRequest, res: ProbeResponse, next?: ProbeNext): boolean;
   /**
    * Whether `/readyz` would answer 200: the app is `running`, no shutdown was requested, and every
    * check passed in the last evaluation (at once when there are none). Distinct, replays the
@@ -123,8 +138,9 @@ export interface Probes {
   /** Whether `/startupz` answers 200: false until `running`, then true for good (never, for an app whose shutdown was requested before it ran). */
   readonly started$: Observable<boolean>;
   /**
-   * Serves the probes on their own HTTP server (default host `127.0.0.1`: give `host: '0.0.0.0'` for
-   * a kubelet, which probes the pod IP). It does not drain with the app: it answers through the whole
+   * Serves the probes on their own HTTP server. Default host: all interfaces when
+   * `KUBERNETES_SERVICE_HOST` is set (a kubelet probes the pod IP), else `127.0.0.1`; a `host` you give
+   * wins. It does not drain with the app: it answers through the whole
    * shutdown (`/readyz` 503, `/livez` 200) and is closed by a finalizer registered on subscribe — so
    * subscribe it before registering other finalizers to have it close after them. Emits once
    * listening; completes when that finalizer closed it; errors with a listen error (`EADDRINUSE`).
@@ -147,6 +163,9 @@ export interface Probes {
  * ready$:    f─────────t────────────────────f───────────────────────────────────────|
  * ```
  *
+ * Mount it in Express 5 (or Connect) with `app.use(health)`: probe paths are answered there, every
+ * other request goes on to `next()`.
+ *
  * The app is the one given as `app`, or the one running when `probes` is called (or, when none is
  * running yet, when first used; a request made while no app runs gets 503; once that app stopped,
  * the next one that runs).
@@ -162,7 +181,8 @@ export interface Probes {
  * runApp(() => {
  *   const health = probes({ checks: { broker: brokerUp$, heap: async () => process.memoryUsage().heapUsed < 512e6 }, checkTimeout: 500 });
  *   const server = http.createServer((req, res) => res.end('hello\n'));
- *   return [health.serve$({ port: 9000, host: '0.0.0.0' }), serve$(server, 8080)];
+ *   // Port 9000 on all interfaces in a pod (KUBERNETES_SERVICE_HOST set), on 127.0.0.1 elsewhere.
+ *   return [health.serve$(9000), serve$(server, 8080)];
  * });
  * ```
  */
@@ -199,10 +219,14 @@ export function probes(config?: ProbesConfig): Probes {
   // No app yet (created at module level): bound on first use. Several apps: ambiguous, say so now.
   if (app !== undefined || findRunningApp(undefined, where) !== undefined) bind();
 
-  const handle = (req: ProbeRequest, res: ProbeResponse): boolean => {
+  const handle = (req: ProbeRequest, res: ProbeResponse, next?: ProbeNext): boolean => {
+    if (next !== undefined && typeof next !== 'function') throw new TypeError(`${where}: 'next' must be a function (a middleware's next), got ${describe(next)}`);
     const { path, query } = splitUrl(req.url ?? '/');
     const kind = path === paths.live ? 'livez' : path === paths.ready ? 'readyz' : path === paths.startup ? 'startupz' : undefined;
-    if (kind === undefined) return false;
+    if (kind === undefined) {
+      next?.();
+      return false;
+    }
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
       respond(res, head, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
@@ -296,7 +320,7 @@ function checkPaths(where: string, value: unknown): Required<ProbePaths> {
 function checkListen(where: string, value: unknown): net.ListenOptions {
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 0 || value > 65535) throw new RangeError(`${where}: 'listen' port must be an integer from 0 to 65535, got ${value}`);
-    return { port: value, host: '127.0.0.1' };
+    return withDefaultHost({ port: value });
   }
   if (!isPlainObject(value)) throw new TypeError(`${where}: 'listen' must be a port number or net.ListenOptions, got ${describe(value)}`);
   checkKnownKeys(where, value, ['port', 'host', 'path', 'backlog', 'exclusive', 'ipv6Only', 'readableAll', 'writableAll']);
@@ -307,5 +331,10 @@ function checkListen(where: string, value: unknown): net.ListenOptions {
   checkString(where, 'host', value['host']);
   checkString(where, 'path', path);
   if ((port === undefined) === (path === undefined)) throw new TypeError(`${where}: 'listen' needs exactly one of 'port' and 'path'`);
-  return path === undefined && value['host'] === undefined ? { ...value, host: '127.0.0.1' } : { ...value };
+  return path === undefined && value['host'] === undefined ? withDefaultHost({ ...value }) : { ...value };
+}
+
+/** No host given: all interfaces in a Kubernetes pod (Node's default: `::`, or `0.0.0.0` without IPv6), else the loopback. */
+function withDefaultHost(listen: net.ListenOptions): net.ListenOptions {
+  return inKubernetes() ? listen : { ...listen, host: '127.0.0.1' };
 }

@@ -1,5 +1,4 @@
 import type * as http from 'node:http';
-import type { IncomingMessage } from 'node:http';
 import type * as http2 from 'node:http2';
 import type * as https from 'node:https';
 import type * as net from 'node:net';
@@ -12,6 +11,7 @@ import {
 } from '../core/validate.js';
 import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
+import { inKubernetes } from './inKubernetes.js';
 import { joinReadySignal } from './joinReadySignal.js';
 import { listeningUrl, serverKind } from './serverKind.js';
 import { trackConnections } from './trackConnections.js';
@@ -90,10 +90,11 @@ export interface ServeConfig {
    */
   linger?: number;
   /**
-   * Called once per upgraded (WebSocket) socket at the drain, with its upgrade request, to send a close
-   * frame (`ws`: find the client by `request` or socket and `close(1001)`). Default: `socket.end()`.
+   * Called once per upgraded (WebSocket) socket at the drain, with the request that upgraded it, to
+   * send a close frame (see {@link closeWebSockets} for `ws`). Default: `socket.end()` — a FIN with no
+   * close frame, which a WebSocket client reports as code 1006 (abnormal closure).
    */
-  onUpgradedSocket?: (socket: Duplex, request: IncomingMessage) => void;
+  onUpgradedSocket?: (socket: Duplex, request: http.IncomingMessage) => void;
   /** `net` servers: called once per connection at the drain, to let the protocol say goodbye. Default: `socket.end()`. */
   onConnectionDrain?: (socket: net.Socket) => void;
   /** Times `drainDelay` is not (the app's scheduler is) — `drainTimeout`. Default: the app's scheduler, else `asyncScheduler`. */
@@ -114,33 +115,40 @@ const DEFAULT_LINGER = 500;
 
 /**
  * Runs a server as a task of the app: listens, emits once listening, and on shutdown *drains* it —
- * no request in flight is reset or truncated, and the app stops right after the last response.
+ * no request in flight is reset or truncated, a request a pooled client sends during the drain is
+ * answered rather than crossed by a FIN, and the app stops right after the last response.
  *
  * The drain, each step a `server-drain` event: in `stopping`, `readiness-down`, then `drain-delay`
- * (still accepting); in `draining`, `stop-accepting` (`server.close()`; HTTP/1 responses not begun
- * get `Connection: close`, and a busy socket ends with FIN right after its last response),
- * `goaway` (HTTP/2 `session.close()`: open streams finish), `upgraded` (WebSocket sockets to
- * `onUpgradedSocket`), `close-idle` (idle keep-alive sockets — also ones that never sent a byte or
- * never finished a TLS handshake — get FIN, never RST; `net` connections go to `onConnectionDrain`),
- * then `drained` — or, at `drainTimeout`, `destroyed` naming what was still open. While requests
- * are in flight, idle sockets stay open: a request that arrives on one is served with
- * `Connection: close`; they get FIN (`close-idle`, counting them) once nothing is busy, so a request
- * a client sends on a pooled socket during the drain is answered instead of meeting the FIN. When
- * nothing is busy at the start, `close-idle` comes right after `stop-accepting`. The app waits for
- * the drain (protected work). Any other unsubscription drains too. `listen` as a number is a port on
- * all interfaces (Node's default); pass `{ port, host: '127.0.0.1' }` to bind the loopback only.
- * Listen errors (`EADDRINUSE`) error the observable with Node's error; so does a server already
- * listening, or already served by another `serve$` subscription whose drain has not ended.
+ * (still accepting; only for servers that listened); in `draining`, `stop-accepting`
+ * (`server.close()`; HTTP/1 responses not begun get `Connection: close`, and a busy socket ends with
+ * FIN right after its last response), `goaway` (HTTP/2 `session.close()`: open streams finish),
+ * `upgraded` (WebSocket sockets to `onUpgradedSocket`), then, one loop turn later, `close-idle`: idle
+ * keep-alive sockets (also ones that never sent a byte or never finished a TLS handshake) get FIN,
+ * never RST, once quiet for `idleGrace` since their last response — at once if they already were, else
+ * as each falls quiet (one more `close-idle` per batch); a request arriving meanwhile is answered with
+ * `Connection: close`. `net` connections go to `onConnectionDrain`. A socket whose peer ignores the FIN
+ * is destroyed after `linger` (`linger-destroyed`, no error). Then `drained` — or, at `drainTimeout`,
+ * `destroyed` naming what was still busy, with its requests. The app waits for the drain (protected
+ * work). Any other unsubscription drains too. A server closed or failed outside the drain ends the
+ * task (completes, or errors) with a `server-closed` event. `listen` as a number is a port on all
+ * interfaces (Node's default); pass `{ port, host: '127.0.0.1' }` to bind the loopback only. Listen
+ * errors (`EADDRINUSE`) error the observable with Node's error; so does a server already listening, or
+ * already served by another `serve$` subscription whose drain has not ended.
  *
  * ```
  * serve$:     ---L-----------------------------     L: listening ({ server, address, url })
  * shutdown:   ----------^
- * events:     ---l------r--d---s-g-u-----c-D        l server-listening, r readiness-down, d drain-delay,
+ * events:     ---l------r--d---s-g-u-c--c----D      l server-listening, r readiness-down, d drain-delay,
  *                                                    s stop-accepting, g goaway, u upgraded,
- *                                                    c close-idle (once nothing is busy), D drained
+ *                                                    c close-idle (each batch falling quiet), D drained
  * app:        running   stopping  draining (waits for D)  finalizing
  * ```
  *
+ * @param server Any `net.Server` (`http`, `https`, `http2`, `net`, `tls`), not yet listening.
+ * @param listen A port (all interfaces) or `net.ListenOptions`.
+ * @param config See {@link ServeConfig}.
+ * @returns A cold observable: subscribe to listen; emits once listening; unsubscribe to drain.
+ * @throws TypeError / RangeError for a bad server, listen or option (naming it).
  * @example
  * ```ts
  * import { createServer } from 'node:http';
@@ -324,7 +332,7 @@ function budgetLimit(internals: AppInternals | undefined): number {
 }
 
 function defaultDrainDelay(): number {
-  return process.env['KUBERNETES_SERVICE_HOST'] ? KUBERNETES_DRAIN_DELAY : 0;
+  return inKubernetes() ? KUBERNETES_DRAIN_DELAY : 0;
 }
 
 function checkListen(listen: unknown): number | net.ListenOptions {

@@ -91,6 +91,8 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   const { scheduler } = idle;
   let draining = false;
   let firstSweep: NodeJS.Immediate | undefined;
+  /** The connection whose 'connection' (plain) or 'secureConnection' (TLS) event is being emitted. */
+  let lastOpened: Connection | undefined;
   let nextId = 0;
   const serverEvents = server as unknown as NodeJS.EventEmitter;
   const quietDue = dueBatches<Connection>(scheduler, BATCH_MS, (due) => {
@@ -127,6 +129,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     };
     connections.set(key, connection);
     bySocket.set(raw, connection);
+    if (!kind.secure) lastOpened = connection;
     raw.once('close', () => {
       connection.closed = true;
       if (connections.get(key) === connection) connections.delete(key);
@@ -138,11 +141,14 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   };
 
   const onSecureConnection = (socket: net.Socket) => {
-    const connection = find(socket);
+    // A Unix socket has no remote endpoint to match by. Node links a server's TLS socket to the raw one it
+    // wraps only through `_parent` (set since Node 0.11, relied on by Node's own tls code): read it there.
+    const connection = find(socket) ?? bySocket.get((socket as { _parent?: object })._parent ?? socket);
     if (connection === undefined) return;
     connection.socket = socket;
     connection.secured = true;
     bySocket.set(socket, connection);
+    lastOpened = connection;
   };
 
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
@@ -190,7 +196,10 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   };
 
   const onSession = (session: Http2Session) => {
-    const connection = find(session.socket);
+    // `session.socket` is a proxy, not the socket we saw. The http2 server emits 'session' synchronously
+    // from the 'connection' (plain) or 'secureConnection' (TLS) event that opened it, after our prepended
+    // listener: that connection is `lastOpened` (the endpoint match covers TCP; this covers Unix sockets).
+    const connection = find(session.socket) ?? (lastOpened?.session === undefined ? lastOpened : undefined);
     if (connection === undefined) return;
     connection.session = session;
     if (draining) session.close();

@@ -1,6 +1,6 @@
-import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { isAppContext, resolveApp } from '../core/appRegistry.js';
-import { guardTeardown } from '../core/guardTeardown.js';
+import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import type { AppContext } from '../core/types.js';
 import { checkBoolean, checkKnownKeys, checkObject, checkString, isPlainObject } from '../core/validate.js';
 
@@ -69,46 +69,46 @@ export function shutdownWaitsFor<T>(
       const internals = resolveApp(app, where);
       let attached = true;
       let settled = false;
-      let upstream: Subscription | undefined;
-      let cutOffEarly = false;
-      const ticket = internals.protect(name, () => {
-        cutOffEarly = true;
-        upstream?.unsubscribe();
-      });
       const settle = () => {
         settled = true;
         ticket?.done();
       };
-      // The guard tears the source down before it passes on the end, so by `settle()` — which may let
-      // the app finish synchronously — the work's own timers and sockets are gone.
-      upstream = source.pipe(guardTeardown((error) => internals.reportError('teardown', name, error))).subscribe({
-        next: (value) => {
-          if (attached) subscriber.next(value);
-        },
-        error: (error: unknown) => {
-          if (attached) {
+      // The held subscriber tears the source down before it passes on the end, so by `settle()` — which
+      // may let the app finish synchronously — the work's own timers and sockets are gone.
+      const upstream = new HeldSubscriber<T>(
+        {
+          next: (value) => {
+            if (attached) subscriber.next(value);
+          },
+          error: (error: unknown) => {
+            if (attached) {
+              settle();
+              subscriber.error(error);
+              return;
+            }
+            // Reported before settling, or it could arrive after `stopped` and miss the outcome.
+            internals.reportError('protected', name, error);
             settle();
-            subscriber.error(error);
-            return;
-          }
-          // Reported before settling, or it could arrive after `stopped` and miss the outcome.
-          internals.reportError('protected', name, error);
-          settle();
+          },
+          complete: () => {
+            settle();
+            if (attached) subscriber.complete();
+          },
         },
-        complete: () => {
-          settle();
-          if (attached) subscriber.complete();
-        },
-      });
-      if (cutOffEarly) upstream.unsubscribe();
-      return () => {
+        (error) => internals.reportError('teardown', name, error),
+      );
+      const ticket = internals.protect(name, () => upstream.unsubscribe());
+      // In place before the source runs: a downstream that lets go during its synchronous emissions
+      // (a `take`) reaches the source there, and a synchronous firehose stops.
+      subscriber.add(() => {
         attached = false;
         if (settled) return;
         // Detach only when the app's own shutdown unsubscribes (its root teardown, or `untilShutdown`);
         // any other unsubscription cancels, unless shielded.
         if (ticket !== undefined && (shield || internals.detaching)) return;
         settle();
-        upstream?.unsubscribe();
-      };
+        upstream.unsubscribe();
+      });
+      upstream.run(source);
     });
 }

@@ -1,7 +1,8 @@
 import { from, isObservable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
 import { findRunningApp, reportOr, type ProtectedTicket } from '../core/appRegistry.js';
 import { describeError } from '../core/errors.js';
-import { guardTeardown, teardownErrors } from '../core/guardTeardown.js';
+import { teardownErrors } from '../core/guardTeardown.js';
+import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import { TimerQueueOverflowError } from './TimerQueueOverflowError.js';
 import type { TickErrorInfo, TickFn, TimerMiss, TimerMissTotals } from './timer$.js';
 import type { TimerSettings } from './timerSettings.js';
@@ -184,17 +185,18 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
     const onTeardownError = (error: unknown) => {
       for (const each of teardownErrors(error)) report(each, infoOf(t));
     };
-    const subscription = source.pipe(guardTeardown(onTeardownError)).subscribe({
-      next: (value) => deliver(t, value),
-      error: (error: unknown) => failed(t, error),
-      complete: () => ended(t),
-    });
-    t.subscription = subscription;
-    // Cancelled while it subscribed (a synchronous value made the downstream unsubscribe).
-    if (t.cancelled && !t.settled) {
-      t.settled = true;
-      subscription.unsubscribe();
-    }
+    // Held before the source runs: a cancel from inside its synchronous emissions (a downstream `take`)
+    // reaches it there, and a synchronous firehose stops.
+    const held = new HeldSubscriber<T>(
+      {
+        next: (value) => deliver(t, value),
+        error: (error: unknown) => failed(t, error),
+        complete: () => ended(t),
+      },
+      onTeardownError,
+    );
+    t.subscription = held;
+    held.run(source);
   }
 
   function deliver(t: Tick, value: T): void {

@@ -56,12 +56,19 @@ describe('bad input is refused at call time, naming the option', () => {
 
   it.each<[string, unknown]>([
     ['until', 'forever'],
-    ['until', 1],
     ['onTaskError', 'ignore'],
     ['exitCode', 'always-zero'],
-    ['exitCode', 0],
   ])('an unknown value for %s → RangeError', (name, value) => {
     expectBadOptions({ [name]: value }, RangeError, new RegExp(name));
+  });
+
+  // Was a RangeError (issue #9): a value of the wrong type is a TypeError, as everywhere else.
+  it.each<[string, unknown]>([
+    ['until', 1],
+    ['exitCode', 0],
+    ['onTaskError', false],
+  ])('a %s of the wrong type → TypeError', (name, value) => {
+    expectBadOptions({ [name]: value }, TypeError, new RegExp(name));
   });
 
   it.each<[string, unknown, RegExp]>([

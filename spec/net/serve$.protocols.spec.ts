@@ -1,10 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { serve$, type ServeConfig } from 'rxrun';
+import { manualScheduler } from '../support/manualScheduler';
 import { selfSignedCert } from './tls';
-import { RawClient, deferred, drainSteps, serveInApp } from './support';
+import { RawClient, deferred, drainSteps, serveInApp, startApp } from './support';
 
 const cert = selfSignedCert();
 
@@ -282,5 +287,88 @@ describe('serve$ (net)', () => {
     expect((await app.stopped).errors).toEqual([]);
     expect(errors).toEqual([]);
     expect(drainSteps(app.events)).toEqual(['readiness-down:1', 'stop-accepting:1', 'goaway:0', 'upgraded:0', 'close-idle:1', 'drained:0']);
+  });
+});
+
+describe('serve$ (TLS on a Unix socket path)', () => {
+  const socketDir = mkdtempSync(path.join(tmpdir(), 'rxrun-unix-tls-'));
+  afterAll(() => rmSync(socketDir, { recursive: true, force: true }));
+
+  /** Serves `server` on a Unix socket path in an app; resolves once listening. */
+  async function serveOnPath(server: net.Server, name: string, config: Omit<ServeConfig, 'app' | 'name'> = {}) {
+    const socketPath = path.join(socketDir, `${name}.sock`);
+    const app = startApp((ctx) => serve$(server, { path: socketPath }, { ...config, app: ctx, name }));
+    await app.when((event) => event.type === 'server-listening');
+    return { app, socketPath };
+  }
+
+  it('HTTPS: a response in flight at SIGTERM completes in full with Connection: close (the TLS socket is matched without a remote endpoint)', async () => {
+    const release = deferred();
+    const arrived = deferred();
+    const server = https.createServer(cert, (_req, res) => {
+      arrived.resolve();
+      void release.promise.then(() => res.end('slow done'));
+    });
+    const scheduler = manualScheduler();
+    const { app, socketPath } = await serveOnPath(server, 'https', { scheduler, idleGrace: 100 });
+    const reply = new Promise<{ body: string; connection: string | undefined }>((resolve, reject) => {
+      https
+        .get({ socketPath, path: '/slow', ca: cert.cert, servername: 'localhost', agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ body, connection: res.headers.connection }));
+        })
+        .on('error', reject);
+    });
+    await arrived.promise;
+
+    app.port.signal('SIGTERM');
+    await app.when((event) => event.type === 'server-drain' && event.step === 'close-idle');
+    scheduler.advance(1000); // long past the idle grace: an unmatched (so 'idle') socket would get FIN now
+    await new Promise((resolve) => setImmediate(resolve));
+    release.resolve();
+    expect(await reply).toEqual({ body: 'slow done', connection: 'close' });
+    expect((await app.stopped).errors).toEqual([]);
+  });
+
+  it.each([
+    ['over TLS', true],
+    ['plain (h2c)', false],
+  ])('HTTP/2 %s: the session gets GOAWAY and its open stream finishes', async (_label, secure) => {
+    const release = deferred();
+    const arrived = deferred();
+    const server = secure ? http2.createSecureServer(cert) : http2.createServer();
+    server.on('stream', (stream) => {
+      arrived.resolve();
+      void release.promise.then(() => {
+        stream.respond({ ':status': 200 });
+        stream.end('stream done');
+      });
+    });
+    const { app, socketPath } = await serveOnPath(server, secure ? 'h2' : 'h2c');
+    const session = secure
+      ? http2.connect('https://localhost', { createConnection: () => tls.connect({ path: socketPath, ca: cert.cert, servername: 'localhost', ALPNProtocols: ['h2'] }) })
+      : http2.connect('http://localhost', { createConnection: () => net.connect({ path: socketPath }) });
+    session.on('error', () => undefined);
+    const goaway = new Promise<void>((resolve) => session.once('goaway', () => resolve()));
+    const body = new Promise<string>((resolve, reject) => {
+      const request = session.request({ ':path': '/' });
+      let text = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (text += chunk));
+      request.on('end', () => resolve(text));
+      request.on('error', reject);
+    });
+    await arrived.promise;
+
+    app.port.signal('SIGTERM');
+    await goaway;
+    release.resolve();
+    expect(await body).toBe('stream done');
+    const outcome = await app.stopped;
+    expect(outcome.errors).toEqual([]);
+    expect(drainSteps(app.events)).toContain('goaway:1');
+    session.close();
   });
 });
