@@ -7,13 +7,17 @@
 //   node bench/http-drain.mjs [--reps=5] [--quick] [--conns=64] [--idle=16] [--handler=200] [--drain-load=1000]
 //                             [--tput-reps=8] [--tput-seconds=1] [--only=floor,rxrun,...]
 //                             [--dry (print only, RESULTS.md untouched)] [--verbose (every failed request)]
+//                             [--real-reps=3 (0: skip the real-client rows)] [--real-only (those rows only; print only)]
 // Server fixtures: bench/http-drain/*.cjs (shared handler in server.cjs); client: bench/http-drain/client.mjs.
+// Real-client rows (undici Pool, http.Agent at 0 ms / 5 ms / --handler ms; idle pools): bench/http-drain/real-clients.mjs,
+// with the drivers of bench/http-drain/clients.cjs (shared with spec/net/realClients).
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { benchDir, fmt, markdownTable, median, option, printTable, repoDir, shuffle, stamp, updateSection } from './lib/common.mjs';
 import { startLoad } from './http-drain/client.mjs';
+import { REAL_CLIENT_WORKERS, REAL_IDLE, realClientTables, runRealClients } from './http-drain/real-clients.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -222,6 +226,29 @@ async function throughput(impls, handlerMs, rounds) {
 }
 
 const started = Date.now();
+
+// ---- real clients: undici Pool and http.Agent at 0 ms, 5 ms and HANDLER_MS, then idle pools; every implementation in each round ----
+const REAL_ONLY = process.argv.includes('--real-only');
+const REAL_REPS = option('real-reps', QUICK ? 1 : 3);
+const REAL_HANDLERS = [...new Set([0, 5, HANDLER_MS])];
+const real = REAL_REPS > 0
+  ? await runRealClients({
+    impls: active, reps: REAL_REPS, handlers: REAL_HANDLERS, spawnServer, cpuNs, drainLoadMs: DRAIN_LOAD_MS, killAfterMs: KILL_AFTER_MS,
+    log: (line) => process.stderr.write(`${line}\n`),
+  })
+  : undefined;
+const realTables = real && realClientTables({ impls: active, handlers: REAL_HANDLERS, results: real.results, idleClients: real.idleClients, killAfterMs: KILL_AFTER_MS });
+const printRealTables = () => {
+  if (!realTables) return;
+  console.log('\nDrain under real clients (median (min–max) over rounds):');
+  printTable(realTables.loadHeader, realTables.loadRows);
+  console.log('\nIdle pooled connections at SIGTERM:');
+  printTable(realTables.idleHeader, realTables.idleRows);
+};
+if (REAL_ONLY) {
+  printRealTables();
+  process.exit(0);
+}
 const drain = new Map(active.map((impl) => [impl.key, []]));
 for (let rep = 0; rep < REPS; rep += 1) {
   for (const impl of shuffle([...active])) {
@@ -363,6 +390,7 @@ for (const impl of IMPLS.filter((i) => !i.skip)) {
 const goalHeader = ['implementation', `zero failed requests on accepted connections (Σ over ${REPS} reps)`, 'SIGTERM→exit ≤ 1.05× floor', `throughput ≥ 0.97× bare (0 ms / ${HANDLER_MS} ms handler)`, 'CPU per request, bare ÷ impl ≥ 0.97 (0 ms handler)'];
 console.log('\nGoals:');
 printTable(goalHeader, goals);
+printRealTables();
 
 /** What the rxrun row shows, in words (depends on the figures of this run). */
 function rxrunNote() {
@@ -399,7 +427,7 @@ function rxrunNote() {
   return lines.join('\n');
 }
 
-const command = `node bench/http-drain.mjs --reps=${REPS} --conns=${BUSY} --idle=${IDLE} --handler=${HANDLER_MS} --drain-load=${DRAIN_LOAD_MS} --tput-reps=${TPUT_REPS} --tput-seconds=${TPUT_SECONDS}${ONLY ? ` --only=${ONLY.join(',')}` : ''}`;
+const command = `node bench/http-drain.mjs --reps=${REPS} --conns=${BUSY} --idle=${IDLE} --handler=${HANDLER_MS} --drain-load=${DRAIN_LOAD_MS} --tput-reps=${TPUT_REPS} --tput-seconds=${TPUT_SECONDS} --real-reps=${REAL_REPS}${ONLY ? ` --only=${ONLY.join(',')}` : ''}`;
 if (!DRY) updateSection('http-drain', `
 ## HTTP drain (SIGTERM under keep-alive load)
 
@@ -483,4 +511,27 @@ ${rxrunNote()}
 
 SIGTERM→exit is dominated by the ${HANDLER_MS} ms handler (the last in-flight request finishes up to ${HANDLER_MS} ms after SIGTERM);
 "last 200 → exit" (client-side receipt of the last complete 200 to the child's \`exit\`) is each implementation's own cost.
-`);
+${realTables ? `
+### Real pooled clients
+
+The same servers under real pooled keep-alive clients (\`bench/http-drain/clients.cjs\`, shared with the real-client specs in
+\`spec/net/realClients\`): ${REAL_CLIENT_WORKERS} closed loops (half GET, half POST with a 2 KiB body) through an undici \`Pool\`
+(${REAL_CLIENT_WORKERS} connections) or a node \`http.Agent({ keepAlive: true, maxSockets: ${REAL_CLIENT_WORKERS} })\`, with the
+${REAL_HANDLERS.join(' / ')} ms handler (0 ms answers synchronously); with the fast handlers also the same agent driven by 8 loops
+after ${REAL_CLIENT_WORKERS} concurrent warm-up requests, for 1 s before SIGTERM (its 'lifo' scheduling leaves 12 sockets idle, taken
+once the busy ones close). The server's CPU per request (schedstat, as above) and the
+client's wall time per request (elapsed ÷ answers, one request in flight per loop) are measured under load before SIGTERM;
+SIGTERM then goes out once every loop has a request out, and the loops go on until the child exits or ${DRAIN_LOAD_MS} ms
+after SIGTERM (then the client keeps its idle pool open, sending nothing). *Failed* = a request written on a connection
+the server process accepted that got no complete 200 (undici "other side closed", \`ECONNRESET\` "socket hang up" on a reused
+socket, …); *refused* = \`ECONNREFUSED\` or a connection the process never accepted (allowed). No client retries.
+${REAL_REPS} round(s); in each, every case runs every implementation in a fresh random order.
+
+${markdownTable(realTables.loadHeader, realTables.loadRows)}
+
+Idle pooled connections at SIGTERM (0 ms handler): ${REAL_IDLE.IDLE_CONNECTIONS} undici \`Pool\` connections that carried one
+request each, or ${REAL_IDLE.PYTHON_PEERS} Python \`http.client\` connections (\`bench/http-drain/idle-peer.py\`) that carried one
+request each and then never read again, so they ignore the server's FIN; idle ${REAL_IDLE.IDLE_MS} ms, then SIGTERM → the child's exit:
+
+${markdownTable(realTables.idleHeader, realTables.idleRows)}
+` : ''}`);
