@@ -7,6 +7,8 @@ import { StepTimeoutError, describeError } from './errors.js';
 import { guardTeardown, teardownErrors } from './guardTeardown.js';
 import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
 import { logLifecycleEvent } from './logLifecycleEvent.js';
+import { createReadySignal } from './readySignal.js';
+import { processManagerGrace } from '../process/processManagerGrace.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import type {
   AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase,
@@ -159,6 +161,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   function beginShutdown(): void {
     const latched = reason as ShutdownReason;
+    ready.close();
     // Before anything user code can see, so that an abandon or a forced stop from a listener cancels it.
     budget = scheduler.schedule(() => cutOff('timeout'), settings.shutdownTimeout);
     flow = new Subscription();
@@ -340,6 +343,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   }
 
   function releaseProcess(): void {
+    ready.close();
     markRunning(internals, false);
     for (const dispose of disposers.splice(0).reverse()) dispose();
   }
@@ -504,6 +508,16 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     defer: deferFinalizer,
   };
 
+  // PM2 `wait_ready`: see readySignal.ts.
+  const ready = createReadySignal({
+    context,
+    source: settings.ready,
+    isRunning: () => phase === 'running' && reason === undefined,
+    send: () => internals.sendToParent('ready'),
+    sent: () => emit({ type: 'ready-sent', at: now() }),
+    failed: (error) => reportError('task', 'ready', error),
+  });
+
   const internals: AppInternals = {
     context,
     get phase() {
@@ -547,12 +561,13 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     sendToParent(message: unknown): boolean {
       if (phase === 'stopped' || port.send === undefined) return false;
       try {
-        return port.send(message);
+        return port.send(message, (error) => reportError('ipc', 'process.send', error));
       } catch (error) {
-        reportError('server', 'process.send', error);
+        reportError('ipc', 'process.send', error);
         return false;
       }
     },
+    joinReady: () => ready.join(),
   };
   registerInternals(internals);
 
@@ -580,6 +595,11 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     });
     emit({ type: 'phase', phase: 'starting', at: now() });
     startMain();
+    // After main, so that main's own subscribers to `app.events$` hear it.
+    const grace = port.env === undefined ? undefined : processManagerGrace((name) => port.env?.(name));
+    if (grace !== undefined && settings.shutdownTimeout > grace.graceMs) {
+      emit({ type: 'budget-exceeds-grace', ...grace, budgetMs: settings.shutdownTimeout, at: now() });
+    }
     starting = false;
     if (phase !== 'starting') return;
     setPhase('running');
@@ -587,6 +607,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     if ((phase as Phase) !== 'running') return;
     if (reason !== undefined) beginShutdown();
     else onTaskGone();
+    ready.running();
   }
 
   function startMain(): void {
