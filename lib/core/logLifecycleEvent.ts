@@ -83,6 +83,9 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
     case 'task-gave-up':
       logger.error?.(`rxrun: gave up restarting '${event.name}' after ${event.restarts} restart${event.restarts === 1 ? '' : 's'}: ${describeError(event.error)}`);
       return;
+    case 'ready-sent':
+      logger.debug?.("rxrun: sent 'ready' to the parent process");
+      return;
     case 'budget-exceeds-grace':
       logger.warn?.(
         `rxrun: shutdownTimeout ${event.budgetMs} ms exceeds PM2's kill_timeout ${event.graceMs} ms (${graceSetting(event.setting)}): ` +

@@ -67,6 +67,7 @@ describe.each(MODES)('under PM2 in %s mode', (label, flags, execMode) => {
       const proc = await pm2.processOf(name);
       expect([proc.pm2_env.status, proc.pm2_env.exec_mode]).toEqual(['online', execMode]);
       expect(pm2.report(name)).toContain('event ready-sent');
+      expect((await pm2.logsOf(name)).out).toContain('event ready-sent\n');
 
       // No kill_timeout given: PM2's default grace (1600 ms) is shorter than the default budget (25 s).
       expect(pm2.report(name)).toContain('event budget-exceeds-grace 1600 default 25000');
