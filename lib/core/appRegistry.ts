@@ -1,5 +1,6 @@
 import type { ObservableInput } from 'rxjs';
 import { NoCurrentAppError } from './errors.js';
+import type { ReadyMember } from './readySignal.js';
 import type { AppContext, ErrorSource, LifecycleEvent, Phase } from './types.js';
 
 /** A unit of protected work registered with a running app. */
@@ -32,6 +33,8 @@ export interface AppInternals {
   remainingBudget(): number;
   /** Sends an IPC message to the parent when the process has a channel (PM2 `wait_ready`); false otherwise. */
   sendToParent(message: unknown): boolean;
+  /** A `serve$` joins the app's ready signal: the app is not ready before it listens. */
+  joinReady(): ReadyMember;
 }
 
 /**

@@ -5,6 +5,8 @@ import { describeError } from './errors.js';
 import { createEventOutbox } from './eventOutbox.js';
 import { teardownErrors } from './guardTeardown.js';
 import { createProtectedWork } from './protectedWork.js';
+import { createReadySignal } from './readySignal.js';
+import { processManagerGrace } from '../process/processManagerGrace.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import { createStepQueue, type Step } from './stepQueue.js';
 import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
@@ -114,6 +116,11 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     });
     publish({ type: 'phase', phase: 'starting', at: now() });
     startMain();
+    // After main, so that main's own subscribers to `app.events$` hear it.
+    const grace = port.env === undefined ? undefined : processManagerGrace((name) => port.env?.(name));
+    if (grace !== undefined && settings.shutdownTimeout > grace.graceMs) {
+      publish({ type: 'budget-exceeds-grace', ...grace, budgetMs: settings.shutdownTimeout, at: now() });
+    }
     starting = false;
     if (phase !== 'starting') return;
     setPhase('running');
@@ -121,6 +128,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     if ((phase as Phase) !== 'running') return;
     if (reason !== undefined) beginShutdown();
     else onTaskGone();
+    ready.running();
   }
 
   function requestShutdown(request: ShutdownReason): void {
@@ -138,6 +146,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   function beginShutdown(): void {
     const latched = reason as ShutdownReason;
+    ready.close();
     // Before anything user code can see, so that an abandon or a forced stop from a listener cancels
     // it; counted from the request (made while starting, it may be older than now), as remainingBudget() is.
     budget = scheduler.schedule(() => cutOff('timeout'), Math.max(0, requestedAt + settings.shutdownTimeout - now()));
@@ -264,6 +273,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   /** The one cleanup of every ending (finish, abandon; cut-off ends in finish). */
   function release(): void {
     stopSequence();
+    ready.close();
     markRunning(internals, false);
     binding?.dispose();
   }
@@ -431,6 +441,16 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     defer: deferFinalizer,
   };
 
+  // PM2 `wait_ready`: see readySignal.ts.
+  const ready = createReadySignal({
+    context,
+    source: settings.ready,
+    isRunning: () => phase === 'running' && reason === undefined,
+    send: () => internals.sendToParent('ready'),
+    sent: () => publish({ type: 'ready-sent', at: now() }),
+    failed: (error) => reportError('task', 'ready', error),
+  });
+
   const internals: AppInternals = {
     context,
     get phase() {
@@ -450,12 +470,13 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     sendToParent(message) {
       if (phase === 'stopped' || port.send === undefined) return false;
       try {
-        return port.send(message);
+        return port.send(message, (error) => reportError('ipc', 'process.send', error));
       } catch (error) {
-        reportError('server', 'process.send', error);
+        reportError('ipc', 'process.send', error);
         return false;
       }
     },
+    joinReady: () => ready.join(),
   };
   registerInternals(internals);
 

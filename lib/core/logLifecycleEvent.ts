@@ -84,6 +84,15 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
     case 'task-gave-up':
       logger.error?.(`rxrun: gave up restarting '${event.name}' after ${event.restarts} restart${event.restarts === 1 ? '' : 's'}: ${describeError(event.error)}`);
       return;
+    case 'ready-sent':
+      logger.debug?.("rxrun: sent 'ready' to the parent process");
+      return;
+    case 'budget-exceeds-grace':
+      logger.warn?.(
+        `rxrun: shutdownTimeout ${event.budgetMs} ms exceeds PM2's kill_timeout ${event.graceMs} ms (${graceSetting(event.setting)}): ` +
+          `PM2 kills the app (SIGKILL) ${event.graceMs} ms after asking it to stop; set kill_timeout above ${event.budgetMs} ms or lower shutdownTimeout`,
+      );
+      return;
     case 'server-listening':
       logger.info?.(`rxrun: server '${event.name}' listening on ${event.address}`);
       return;
@@ -98,4 +107,9 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
     default:
       return;
   }
+}
+
+function graceSetting(setting: 'kill_timeout' | 'PM2_KILL_TIMEOUT' | 'default'): string {
+  if (setting === 'default') return "PM2's default";
+  return setting === 'kill_timeout' ? "the app's kill_timeout" : "the daemon's PM2_KILL_TIMEOUT";
 }

@@ -1,8 +1,9 @@
-import { asyncScheduler, isObservable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, from, isObservable, type SchedulerLike } from 'rxjs';
 import { realProcessPort } from '../process/realProcessPort.js';
 import type { ProcessPort } from '../process/ProcessPort.js';
 import { defaultSignals } from '../process/signals.js';
 import type { AppMain, ExitCodeMode, Executor, Logger, RunAppOptions } from './types.js';
+import type { ReadySource } from './readySignal.js';
 import {
   checkBoolean, checkDuration, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkSignals, describe,
 } from './validate.js';
@@ -22,6 +23,7 @@ export interface RuntimeSettings {
   readonly port: ProcessPort;
   readonly signalCoalesceWindow: number;
   readonly forceSignals: readonly NodeJS.Signals[];
+  readonly ready: ReadySource | undefined;
 }
 
 export const DEFAULT_SHUTDOWN_TIMEOUT = 25_000;
@@ -29,7 +31,7 @@ export const DEFAULT_SIGNAL_COALESCE_WINDOW = 250;
 
 const OPTION_NAMES = [
   'until', 'signals', 'ipcShutdown', 'shutdownTimeout', 'onTaskError', 'handleProcessErrors', 'executors',
-  'logger', 'exitCode', 'scheduler', 'process', 'signalCoalesceWindow', 'forceSignals',
+  'logger', 'exitCode', 'scheduler', 'process', 'signalCoalesceWindow', 'forceSignals', 'ready',
 ] as const;
 
 const PORT_METHODS = ['onSignal', 'onMessage', 'onProcessError', 'keepAlive', 'activeResources', 'writeLine', 'exit', 'raise'] as const;
@@ -71,6 +73,7 @@ export function resolveSettings(where: string, rawOptions: unknown): RuntimeSett
     port,
     signalCoalesceWindow: checkDuration(where, 'signalCoalesceWindow', options.signalCoalesceWindow) ?? DEFAULT_SIGNAL_COALESCE_WINDOW,
     forceSignals: forceSignals ?? (signals.includes('SIGINT') ? ['SIGINT'] : []),
+    ready: checkReady(where, options.ready),
   };
 }
 
@@ -110,6 +113,19 @@ function checkLogger(where: string, value: unknown, port: ProcessPort): Logger |
     }
   }
   return value as Logger;
+}
+
+function checkReady(where: string, value: unknown): ReadySource | undefined {
+  if (value === undefined || typeof value === 'function') return value as ReadySource | undefined;
+  const message = `${where}: option 'ready' must be an Observable, a promise or a function (app) => ObservableInput, got ${describe(value)}`;
+  // A string is an ObservableInput (of its characters), but here it can only be a mistake.
+  if (typeof value !== 'object' || value === null) throw new TypeError(message);
+  try {
+    from(value as never);
+  } catch {
+    throw new TypeError(message);
+  }
+  return value as ReadySource;
 }
 
 function checkExitCode(where: string, value: unknown): ExitCodeMode {

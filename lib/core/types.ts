@@ -60,7 +60,9 @@ export type ErrorSource =
   /** A `resource$` acquire or release failed. */
   | 'resource'
   /** A `serve$` server failed while listening or draining. */
-  | 'server';
+  | 'server'
+  /** An IPC message to the parent (PM2's `'ready'`) could not be written. */
+  | 'ipc';
 
 /**
  * One error the app saw, with where it came from.
@@ -236,8 +238,27 @@ export type LifecycleEvent =
       readonly at: number;
     }
   | {
-      /** `process.send('ready')` was sent (PM2 `wait_ready`) once every `serve$` was listening. */
+      /**
+       * `'ready'` was handed to the parent's IPC channel (PM2 `wait_ready`): the app is running, every
+       * `serve$` in it listens (none needed) and the `ready` option's signal, if given, fired.
+       */
       readonly type: 'ready-sent';
+      readonly at: number;
+    }
+  | {
+      /**
+       * At start: the process manager kills the process (SIGKILL) sooner after asking it to stop than
+       * `shutdownTimeout` allows (PM2's `kill_timeout`, default 1600 ms): a long shutdown would be cut
+       * off by the kill, with no report. Raise the manager's grace above the budget, or lower the budget.
+       */
+      readonly type: 'budget-exceeds-grace';
+      readonly manager: 'pm2';
+      /** The manager's grace in ms. */
+      readonly graceMs: number;
+      /** Where `graceMs` came from: the app's `kill_timeout`, the daemon's `PM2_KILL_TIMEOUT`, or PM2's default. */
+      readonly setting: 'kill_timeout' | 'PM2_KILL_TIMEOUT' | 'default';
+      /** The app's `shutdownTimeout` in ms. */
+      readonly budgetMs: number;
       readonly at: number;
     };
 
@@ -326,6 +347,7 @@ export type ExitCodeMode = 'conventional' | 'zero-on-graceful' | ((outcome: AppO
  * @example
  * ```ts
  * runApp(main$, { shutdownTimeout: 10_000, signals: ['SIGINT', 'SIGTERM', 'SIGHUP'], onTaskError: 'isolate' });
+ * runApp(consume$, { ready: () => broker.connect() }); // 'ready' to PM2 once the consumer is connected
  * ```
  */
 export interface RunAppOptions {
@@ -355,6 +377,24 @@ export interface RunAppOptions {
   signalCoalesceWindow?: number;
   /** Signals that, arriving again during shutdown, force an immediate stop. Default `['SIGINT']`. */
   forceSignals?: readonly NodeJS.Signals[];
+  /**
+   * What else the app waits for before it is ready. Ready means: `running`, every `serve$` started in
+   * it listening (when it has none, such as a queue worker, nothing to wait for), and this signal's
+   * first value or its completion; the app then sends `'ready'` to its parent once (PM2's
+   * `wait_ready`, when there is an IPC channel) and emits `ready-sent`. A function is called with the
+   * app once it is running. The signal is unsubscribed when shutdown begins; its error is a task
+   * error named `'ready'`. Default: none.
+   *
+   * ```
+   * phase:  s-r-----------
+   * ready:  ------x         (the consumer connected)
+   * parent: ------'ready'
+   * ```
+   *
+   * Pass it when a `serve$` starts only after an async step (a database connection, say): with no
+   * `serve$` subscribed yet when the app is running, the app would otherwise be ready at once.
+   */
+  ready?: ObservableInput<unknown> | ((app: AppContext) => ObservableInput<unknown>);
 }
 
 /**

@@ -29,11 +29,23 @@ export interface ProcessPort {
   /**
    * Optional: calls `done` once handles and requests that finished in this turn of the event loop
    * are no longer listed by `activeResources()` (Node lists a closed socket or a completed fs request
-   * until libuv's close callback has run). The app waits for it before `stopped` names open handles.
+   * until libuv's close callback has run), and I/O requests in flight (output still being written,
+   * which under PM2's cluster mode is an fs write to PM2's log file) have completed, within a bound.
+   * The app waits for it before `stopped` names open handles.
    */
   settle?(done: () => void): void;
-  /** Optional: sends an IPC message to the parent (`process.send`); returns false when there is no connected channel. */
-  send?(message: unknown): boolean;
+  /**
+   * Optional: sends an IPC message to the parent (`process.send`). Returns true once the message was
+   * handed to a connected channel, false when there is none. What `process.send` itself returns is
+   * not used: Node's `false` only means "queued", and PM2's cluster mode wraps `process.send` in a
+   * function that returns `undefined`. A write that fails later calls `onError`.
+   */
+  send?(message: unknown, onError?: (error: unknown) => void): boolean;
+  /**
+   * Optional: reads one environment variable of the process (`process.env[name]`). Used to learn
+   * what a process manager tells its child, such as PM2's `pm_id` and `kill_timeout`.
+   */
+  env?(name: string): string | undefined;
   /** Writes one line to the diagnostic stream (stderr). */
   writeLine(line: string): void;
   /** Ends the process with this status (the real port: once the current microtasks have run). */

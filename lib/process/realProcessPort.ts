@@ -6,6 +6,10 @@ const RAISE_FALLBACK_MS = 250;
 const KEEP_ALIVE_PERIOD_MS = 2 ** 30;
 const STDIO_FLUSH_LIMIT_MS = 500;
 const STDIO_FLUSH_POLL_MS = 5;
+// I/O requests (not handles): each ends by itself once its write or fs call completes. A process
+// manager that redirects stdio to files (PM2's cluster mode replaces process.stdout.write and
+// process.stderr.write with writes to its log files) turns every output line into an FSReqCallback.
+const IO_REQUESTS: readonly string[] = ['FSReqCallback', 'FSReqPromise', 'WriteWrap', 'SimpleWriteWrap', 'ShutdownWrap'];
 
 // Per process, not per port: every app's keep-alive timer is rxrun's own, never a handle an app leaked.
 let keepAliveCount = 0;
@@ -53,9 +57,19 @@ function createRealProcessPort(): ProcessPort {
       process.on(kind, handler);
       return () => void process.off(kind, handler);
     },
-    send(message) {
+    send(message, onError) {
       if (typeof process.send !== 'function' || !process.connected) return false;
-      return process.send(message);
+      // What send returns is not the answer: Node's false only means "queued", and PM2's cluster mode
+      // wraps process.send in a function that returns undefined. Handed to a connected channel without
+      // a throw, the message is sent; a write that fails later comes to the callback (without one, Node
+      // would emit it as an 'error' event on process).
+      process.send(message, undefined, undefined, (error: Error | null) => {
+        if (error) onError?.(error);
+      });
+      return true;
+    },
+    env(name) {
+      return process.env[name];
     },
     keepAlive() {
       keepAliveCount += 1;
@@ -84,7 +98,7 @@ function createRealProcessPort(): ProcessPort {
     },
     settle(done) {
       // real-time: libuv runs close callbacks after the check phase; the second immediate follows them
-      setImmediate(() => setImmediate(done));
+      setImmediate(() => setImmediate(() => whenIoDone(() => setImmediate(done))));
     },
     writeLine(line) {
       process.stderr.write(`${line}\n`);
@@ -116,7 +130,7 @@ function createRealProcessPort(): ProcessPort {
 function whenStdioFlushed(then: () => void): void {
   let waited = 0;
   const check = () => {
-    const flushed = process.stdout.writableLength === 0 && process.stderr.writableLength === 0;
+    const flushed = process.stdout.writableLength === 0 && process.stderr.writableLength === 0 && !ioInFlight();
     if (flushed || waited >= STDIO_FLUSH_LIMIT_MS) {
       then();
       return;
@@ -125,6 +139,27 @@ function whenStdioFlushed(then: () => void): void {
     setTimeout(check, STDIO_FLUSH_POLL_MS); // real-time: polls the streams' buffers while they drain
   };
   setImmediate(check); // real-time: after the current microtasks
+}
+
+// Output (or other I/O) still being written: under PM2's cluster mode the last lines (the app's and
+// rxrun's) are fs writes to PM2's log files; `settle` waits for them before naming what the app left
+// open, so that they are not blamed on it, and before exiting, so that they are not lost. Bounded, so
+// that an fs call that never returns cannot hold the stop; the port's own poll timer is a handle, not a request.
+function whenIoDone(then: () => void): void {
+  let waited = 0;
+  const check = () => {
+    if (!ioInFlight() || waited >= STDIO_FLUSH_LIMIT_MS) {
+      then();
+      return;
+    }
+    waited += STDIO_FLUSH_POLL_MS;
+    setTimeout(check, STDIO_FLUSH_POLL_MS); // real-time: polls until the requests in flight complete
+  };
+  check();
+}
+
+function ioInFlight(): boolean {
+  return realProcessPort().activeResources().some((resource) => IO_REQUESTS.includes(resource));
 }
 
 // The signal's default action skips Node's own terminal reset; an app that set stdin to raw mode would

@@ -9,6 +9,7 @@ import { checkBoolean, checkKnownKeys, checkObject, checkOneOf, checkScheduler, 
  * @example
  * ```ts
  * const port = createTestProcess({ platform: 'win32', ipc: false }); // SIGBREAK is then a default signal
+ * const underPm2 = createTestProcess({ env: { pm_id: '0', exec_mode: 'fork_mode' } }); // PM2's kill_timeout: 1600 ms
  * ```
  */
 export interface TestProcessConfig {
@@ -18,6 +19,8 @@ export interface TestProcessConfig {
   ipc?: boolean;
   /** Times `signal(…, delay)` and `message(…, delay)`. Default `asyncScheduler` (virtual inside `TestScheduler.run`). */
   scheduler?: SchedulerLike;
+  /** The environment the app sees through `env(name)`, e.g. PM2's `{ pm_id: '0', exec_mode: 'cluster_mode', kill_timeout: '5000' }`. Default empty. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -76,10 +79,11 @@ export interface TestProcess extends ProcessPort {
 export function createTestProcess(config?: TestProcessConfig): TestProcess {
   const where = 'createTestProcess';
   const options = checkObject(where, 'config', config);
-  checkKnownKeys(where, options, ['platform', 'ipc', 'scheduler']);
+  checkKnownKeys(where, options, ['platform', 'ipc', 'scheduler', 'env']);
   const platform = (checkOneOf(where, 'platform', options['platform'], ['aix', 'android', 'darwin', 'freebsd', 'haiku', 'linux', 'openbsd', 'sunos', 'win32', 'cygwin', 'netbsd']) ?? 'linux') as NodeJS.Platform;
   const ipc = checkBoolean(where, 'ipc', options['ipc']) ?? true;
   const scheduler = checkScheduler(where, options['scheduler']) ?? asyncScheduler;
+  const env = checkEnv(where, options['env']);
 
   const listeners = new Map<string, Set<(value: never) => void>>();
   let keepAlives = 0;
@@ -129,6 +133,7 @@ export function createTestProcess(config?: TestProcessConfig): TestProcess {
       sent.push(message);
       return true;
     },
+    env: (name) => (Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined),
     writeLine: (line) => void lines.push(line),
     exit(code) {
       exitCode ??= code;
@@ -159,4 +164,13 @@ export function createTestProcess(config?: TestProcessConfig): TestProcess {
     sent,
   };
   return port;
+}
+
+function checkEnv(where: string, value: unknown): Readonly<Record<string, string>> {
+  if (value === undefined) return {};
+  const env = checkObject(where, 'env', value);
+  for (const [name, entry] of Object.entries(env)) {
+    if (typeof entry !== 'string') throw new TypeError(`${where}: option 'env.${name}' must be a string, got ${describe(entry)}`);
+  }
+  return { ...env } as Record<string, string>;
 }

@@ -28,7 +28,7 @@ describe('errors (DESIGN §4)', () => {
       // the sibling lives through the hook (4 → 6), then is torn down
       expectSubscriptions(sibling.subscriptions).toBe('^-----!');
     });
-    expect(timeline(events).slice(2, 6)).toEqual(['4 error:task:main[1]', '4 shutdown-requested:error', '4 phase:stopping', '4 hook-start:hook']);
+    expect(timeline(events).slice(2, 7)).toEqual(['0 ready-sent', '4 error:task:main[1]', '4 shutdown-requested:error', '4 phase:stopping', '4 hook-start:hook']);
     expect(finalized).toBe(true);
     expect(outcomeOf(events)).toMatchObject({
       status: 'error',

@@ -70,6 +70,7 @@ describe('app.onShutdown', () => {
       expectSubscriptions(slow.subscriptions).toBe('-----^--!');
     });
     expect(timeline(events).slice(2)).toEqual([
+      '0 ready-sent',
       '5 shutdown-requested:SIGTERM',
       '5 phase:stopping',
       '5 hook-start:slow',

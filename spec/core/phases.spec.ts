@@ -46,6 +46,7 @@ describe('runApp$ phases', () => {
     expect(timeline(events)).toEqual([
       '0 phase:starting',
       '0 phase:running',
+      '0 ready-sent',
       '10 shutdown-requested:SIGTERM',
       '10 phase:stopping',
       '10 hook-start:h1',

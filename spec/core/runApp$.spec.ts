@@ -18,14 +18,16 @@ describe('runApp$', () => {
       const app$ = runApp$(
         (app) => {
           started += 1;
-          return timer(4).pipe(map(() => app.stop()));
+          // 5, not 4: the marble group (abr) spans frames 0-4
+          return timer(5).pipe(map(() => app.stop()));
         },
         { process: port, logger: false },
       );
       expect(started).toBe(0);
-      expectObservable(app$.pipe(map(label))).toBe('(ab)(cdeifghx|)', {
+      expectObservable(app$.pipe(map(label))).toBe('(abr)(cdeifghx|)', {
         a: 'phase:starting',
         b: 'phase:running',
+        r: 'ready-sent', // no serve$ to wait for: ready once running (the test port has an IPC channel)
         c: 'shutdown-requested:stop',
         d: 'phase:stopping',
         e: 'phase:draining',
@@ -53,6 +55,7 @@ describe('runApp$', () => {
     expect(timeline(piped)).toEqual([
       '0 phase:starting',
       '0 phase:running',
+      '0 ready-sent',
       '8 shutdown-requested:main-complete',
       '8 phase:stopping',
       '8 phase:draining',
@@ -88,10 +91,10 @@ describe('runApp$', () => {
         },
         { process: port, logger: false },
       );
-      const unsubscribeAt = cold('----x|');
-      expectObservable(app$.pipe(map(label), takeUntil(unsubscribeAt))).toBe('(ab)|', { a: 'phase:starting', b: 'phase:running' });
-      expectSubscriptions(task.subscriptions).toBe('^---!');
-      expectSubscriptions(work.subscriptions).toBe('^---!');
+      const unsubscribeAt = cold('-----x|'); // at 5: the marble group (abr) spans frames 0-4
+      expectObservable(app$.pipe(map(label), takeUntil(unsubscribeAt))).toBe('(abr)|', { a: 'phase:starting', b: 'phase:running', r: 'ready-sent' });
+      expectSubscriptions(task.subscriptions).toBe('^----!');
+      expectSubscriptions(work.subscriptions).toBe('^----!');
     });
     expect(finalized).toBe(false);
     expect(hooked).toBe(false);

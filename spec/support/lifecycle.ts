@@ -52,6 +52,8 @@ export function label(event: LifecycleEvent): string {
       return `server-drain:${event.name}:${event.step}`;
     case 'ready-sent':
       return 'ready-sent';
+    case 'budget-exceeds-grace':
+      return `budget-exceeds-grace:${event.graceMs}`;
   }
 }
 

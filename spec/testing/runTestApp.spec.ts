@@ -31,7 +31,7 @@ describe('runTestApp', () => {
       expectObservable(app.phases$.pipe(map((p) => p[0]))).toBe('(sr) 1ms (sdfs|)');
       expectObservable(app.outcome$.pipe(map((o) => o.status))).toBe('5ms (o|)', { o: 'ok' });
       expectObservable(app.exitCode$).toBe('5ms (c|)', { c: 130 });
-      expectObservable(app.events$.pipe(count())).toBe('5ms (n|)', { n: 10 });
+      expectObservable(app.events$.pipe(count())).toBe('5ms (n|)', { n: 11 }); // ready-sent included
     });
     expect(started).toBe(1);
   });
