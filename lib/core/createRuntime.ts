@@ -6,7 +6,7 @@ import { markRunning, registerInternals, type AppInternals, type ProtectedTicket
 import { StepTimeoutError, describeError } from './errors.js';
 import { guardTeardown, teardownErrors } from './guardTeardown.js';
 import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
-import { logLifecycleEvent } from './logLifecycleEvent.js';
+import { writeLifecycleLog } from '../logging/writeLifecycleLog.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import type {
   AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase,
@@ -97,8 +97,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   }
 
   function emit(event: LifecycleEvent): void {
+    const phaseAtEvent = phase;
     send(() => {
-      if (logger !== undefined) log(() => logLifecycleEvent(logger, event));
+      if (logger !== undefined) log(() => writeLifecycleLog(logger, event, phaseAtEvent, settings.name));
       deliver(event);
     });
   }

@@ -36,6 +36,8 @@ export interface ProcessPort {
   send?(message: unknown): boolean;
   /** Writes one line to the diagnostic stream (stderr). */
   writeLine(line: string): void;
+  /** Optional: an environment variable (`process.env[name]`); rxrun reads only `RXRUN_LOG`. */
+  env?(name: string): string | undefined;
   /** Ends the process with this status (the real port: once the current microtasks have run). */
   exit(code: number): void;
   /** Ends the process by the signal's default action (removing every listener for it first), falling back to `exit(128 + n)`; the real port: once the current microtasks have run. */

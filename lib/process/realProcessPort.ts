@@ -89,6 +89,7 @@ function createRealProcessPort(): ProcessPort {
     writeLine(line) {
       process.stderr.write(`${line}\n`);
     },
+    env: (name) => process.env[name],
     exit(code) {
       whenStdioFlushed(() => process.exit(code));
     },

@@ -18,6 +18,8 @@ export interface TestProcessConfig {
   ipc?: boolean;
   /** Times `signal(…, delay)` and `message(…, delay)`. Default `asyncScheduler` (virtual inside `TestScheduler.run`). */
   scheduler?: SchedulerLike;
+  /** The environment the app sees through `port.env(name)`, e.g. `{ RXRUN_LOG: 'json' }`. Default: empty. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -76,10 +78,11 @@ export interface TestProcess extends ProcessPort {
 export function createTestProcess(config?: TestProcessConfig): TestProcess {
   const where = 'createTestProcess';
   const options = checkObject(where, 'config', config);
-  checkKnownKeys(where, options, ['platform', 'ipc', 'scheduler']);
+  checkKnownKeys(where, options, ['platform', 'ipc', 'scheduler', 'env']);
   const platform = (checkOneOf(where, 'platform', options['platform'], ['aix', 'android', 'darwin', 'freebsd', 'haiku', 'linux', 'openbsd', 'sunos', 'win32', 'cygwin', 'netbsd']) ?? 'linux') as NodeJS.Platform;
   const ipc = checkBoolean(where, 'ipc', options['ipc']) ?? true;
   const scheduler = checkScheduler(where, options['scheduler']) ?? asyncScheduler;
+  const env = checkEnv(where, options['env']);
 
   const listeners = new Map<string, Set<(value: never) => void>>();
   let keepAlives = 0;
@@ -130,6 +133,7 @@ export function createTestProcess(config?: TestProcessConfig): TestProcess {
       return true;
     },
     writeLine: (line) => void lines.push(line),
+    env: (name) => (Object.hasOwn(env, name) ? env[name] : undefined),
     exit(code) {
       exitCode ??= code;
     },
@@ -159,4 +163,12 @@ export function createTestProcess(config?: TestProcessConfig): TestProcess {
     sent,
   };
   return port;
+}
+
+function checkEnv(where: string, value: unknown): Readonly<Record<string, string>> {
+  const env = checkObject(where, 'env', value);
+  for (const [name, entry] of Object.entries(env)) {
+    if (typeof entry !== 'string') throw new TypeError(`${where}: 'env.${name}' must be a string, got ${describe(entry)}`);
+  }
+  return { ...(env as Record<string, string>) };
 }
