@@ -92,7 +92,8 @@ let active: (VirtualScope & { done: boolean }) | undefined;
  *
  * @example
  * ```ts
- * const outcome = await withVirtualTime(async (clock) => {
+ * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+ * const outcome = await withVirtualTime(async () => {
  *   const app = runVirtualApp((ctx) => {
  *     ctx.defer(async () => { await sleep(5000); }, { name: 'pool' }); // e.g. await pool.end()
  *     return NEVER;
