@@ -36,3 +36,6 @@ export { ResourceEmptyError, ResourceTimeoutError } from './resources/resourceEr
 export { timer$ } from './timers/timer$.js';
 export type { TickErrorInfo, TickFn, TimerConfig, TimerMiss, TimerMissTotals, TimerPolicy } from './timers/timer$.js';
 export { TimerQueueOverflowError } from './timers/TimerQueueOverflowError.js';
+export { pinoLogger } from './logging/pinoLogger.js';
+export type { PinoLike } from './logging/pinoLogger.js';
+export type { LifecycleLogRecord, LogError, LogLevel } from './logging/lifecycleLogRecord.js';

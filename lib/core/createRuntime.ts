@@ -6,6 +6,7 @@ import { createEventOutbox } from './eventOutbox.js';
 import { teardownErrors } from './guardTeardown.js';
 import { createProtectedWork } from './protectedWork.js';
 import { createReadySignal } from './readySignal.js';
+import { writeLifecycleLog } from '../logging/writeLifecycleLog.js';
 import { processManagerGrace } from '../process/processManagerGrace.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import { createStepQueue, type Step } from './stepQueue.js';
@@ -68,6 +69,11 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   const outbox = createEventOutbox(
     settings.logger,
+    // The phase the event happened in (JSON records carry it), not the one it is delivered in.
+    (event) => {
+      const phaseAtEvent = phase;
+      return (logger) => writeLifecycleLog(logger, event, phaseAtEvent, settings.name);
+    },
     (event) => {
       events$.next(event);
       sink.next(event);

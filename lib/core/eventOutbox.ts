@@ -1,4 +1,3 @@
-import { logLifecycleEvent } from './logLifecycleEvent.js';
 import type { LifecycleEvent, Logger } from './types.js';
 
 /**
@@ -21,6 +20,8 @@ export interface EventOutbox {
  */
 export function createEventOutbox(
   logger: Logger | undefined,
+  /** Writes one event to the logger; called when the event is published (it may read the state then). */
+  prepareLog: (event: LifecycleEvent) => (logger: Logger) => void,
   deliver: (event: LifecycleEvent) => void,
   onLoggerError: (error: unknown) => void,
 ): EventOutbox {
@@ -49,8 +50,9 @@ export function createEventOutbox(
 
   return {
     publish(event, logged = true) {
+      const write = logged && logger !== undefined ? prepareLog(event) : undefined;
       enqueue(() => {
-        if (logged) log((target) => logLifecycleEvent(target, event));
+        if (write !== undefined) log(write);
         deliver(event);
       });
     },

@@ -4,12 +4,16 @@ import type { ProcessPort } from '../process/ProcessPort.js';
 import { defaultSignals } from '../process/signals.js';
 import type { AppMain, ExitCodeMode, Executor, Logger, RunAppOptions } from './types.js';
 import type { ReadySource } from './readySignal.js';
+import { jsonLinesLogger } from '../logging/jsonLinesLogger.js';
+import { logFormatFromEnv } from '../logging/logFormatFromEnv.js';
 import {
-  checkBoolean, checkDuration, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkSignals, describe,
+  checkBoolean, checkDuration, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkSignals, checkString, describe,
 } from './validate.js';
 
 /** Options with defaults applied and every value checked. */
 export interface RuntimeSettings {
+  /** The `name` option: the `app` field of log records. */
+  readonly name: string | undefined;
   readonly until: 'shutdown' | 'main-complete';
   readonly signals: readonly NodeJS.Signals[];
   readonly ipcShutdown: boolean;
@@ -30,12 +34,13 @@ export const DEFAULT_SHUTDOWN_TIMEOUT = 25_000;
 export const DEFAULT_SIGNAL_COALESCE_WINDOW = 250;
 
 const OPTION_NAMES = [
+  'name',
   'until', 'signals', 'ipcShutdown', 'shutdownTimeout', 'onTaskError', 'handleProcessErrors', 'executors',
   'logger', 'exitCode', 'scheduler', 'process', 'signalCoalesceWindow', 'forceSignals', 'ready',
 ] as const;
 
 const PORT_METHODS = ['onSignal', 'onMessage', 'onProcessError', 'keepAlive', 'activeResources', 'writeLine', 'exit', 'raise'] as const;
-const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error', 'record'] as const;
 
 export function checkMain(where: string, main: unknown): AppMain {
   if (typeof main === 'function' || isObservable(main)) return main as AppMain;
@@ -59,7 +64,10 @@ export function resolveSettings(where: string, rawOptions: unknown): RuntimeSett
       throw new RangeError(`${where}: option 'forceSignals' has ${signal}, which is not in 'signals' (${signals.join(', ')}): it would never be heard`);
     }
   }
+  const name = checkAppName(where, options.name);
+  const scheduler = checkScheduler(where, options.scheduler) ?? asyncScheduler;
   return {
+    name,
     until: checkOneOf(where, 'until', options.until, ['shutdown', 'main-complete']) ?? 'shutdown',
     signals,
     ipcShutdown: checkBoolean(where, 'ipcShutdown', options.ipcShutdown) ?? true,
@@ -67,9 +75,9 @@ export function resolveSettings(where: string, rawOptions: unknown): RuntimeSett
     onTaskError: checkOneOf(where, 'onTaskError', options.onTaskError, ['shutdown', 'isolate']) ?? 'shutdown',
     handleProcessErrors: checkBoolean(where, 'handleProcessErrors', options.handleProcessErrors) ?? true,
     executors: checkExecutors(where, options.executors),
-    logger: checkLogger(where, options.logger, port),
+    logger: checkLogger(where, options.logger, port, scheduler, name),
     exitCode: checkExitCode(where, options.exitCode),
-    scheduler: checkScheduler(where, options.scheduler) ?? asyncScheduler,
+    scheduler,
     port,
     signalCoalesceWindow: checkDuration(where, 'signalCoalesceWindow', options.signalCoalesceWindow) ?? DEFAULT_SIGNAL_COALESCE_WINDOW,
     forceSignals: forceSignals ?? (signals.includes('SIGINT') ? ['SIGINT'] : []),
@@ -99,14 +107,16 @@ function checkExecutors(where: string, value: unknown): readonly Executor[] {
   return value as Executor[];
 }
 
-function checkLogger(where: string, value: unknown, port: ProcessPort): Logger | undefined {
+function checkLogger(where: string, value: unknown, port: ProcessPort, scheduler: SchedulerLike, name: string | undefined): Logger | undefined {
   if (value === false) return undefined;
-  if (value === undefined) {
+  const format = value === undefined ? logFormatFromEnv(where, port) : checkLogFormat(where, value);
+  if (format === 'json') return jsonLinesLogger((line) => port.writeLine(line), () => scheduler.now(), name);
+  if (value === undefined || format === 'text') {
     const write = (line: string) => port.writeLine(line);
     return { info: write, warn: write, error: write };
   }
   const logger = value as Record<string, unknown> | null;
-  if (typeof logger !== 'object' || logger === null) throw new TypeError(`${where}: option 'logger' must be a console-like object or false, got ${describe(value)}`);
+  if (typeof logger !== 'object' || logger === null) throw new TypeError(`${where}: option 'logger' must be a console-like object, 'text', 'json' or false, got ${describe(value)}`);
   for (const method of LOGGER_METHODS) {
     if (logger[method] !== undefined && typeof logger[method] !== 'function') {
       throw new TypeError(`${where}: option 'logger.${method}' must be a function`);
@@ -131,4 +141,17 @@ function checkReady(where: string, value: unknown): ReadySource | undefined {
 function checkExitCode(where: string, value: unknown): ExitCodeMode {
   if (typeof value === 'function') return value as ExitCodeMode;
   return checkOneOf(where, 'exitCode', value, ['conventional', 'zero-on-graceful'] as const) ?? 'conventional';
+}
+
+function checkAppName(where: string, value: unknown): string | undefined {
+  const name = checkString(where, 'name', value);
+  if (name === '') throw new RangeError(`${where}: option 'name' must not be empty`);
+  return name;
+}
+
+function checkLogFormat(where: string, value: unknown): 'text' | 'json' | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value === 'text' || value === 'json') return value;
+  // A TypeError like any other value that is not a logger: 'console' or 'pino' here means the object was meant.
+  throw new TypeError(`${where}: option 'logger' must be a console-like object, 'text', 'json' or false, got ${describe(value)}`);
 }

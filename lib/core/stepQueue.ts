@@ -88,7 +88,7 @@ export function createStepQueue(host: StepHost): StepQueue {
       current = step;
       host.publish({ type: startType, kind: step.kind, name: step.name, at: host.scheduler.now() });
       const produced = step.run();
-      return produced === undefined ? EMPTY : from(produced).pipe(guardTeardown(host.reportTeardownError));
+      return produced === undefined ? EMPTY : from(produced).pipe(guardTeardown((error) => host.reportTeardownError(error)));
     }).pipe(ignoreElements());
     const bounded$ =
       step.timeout === undefined

@@ -1,5 +1,6 @@
 import type { Observable, ObservableInput, SchedulerLike, Subscription } from 'rxjs';
 import type { ProcessPort } from '../process/ProcessPort.js';
+import type { LifecycleLogRecord } from '../logging/lifecycleLogRecord.js';
 
 /**
  * The phases an app moves through, always in this order (a phase may be skipped only by a forced
@@ -303,11 +304,14 @@ export type DrainStep =
 export type LifecycleEventOf<K extends LifecycleEvent['type']> = LifecycleEvent & { readonly type: K };
 
 /**
- * A console-like logger. Missing methods are treated as no-ops.
+ * A console-like logger. Missing methods are treated as no-ops. A logger with a `record` method gets
+ * every lifecycle event as a structured {@link LifecycleLogRecord} there instead of as lines (the
+ * line methods then only get rxrun's few lines that belong to no event).
  *
  * @example
  * ```ts
- * runApp(main$, { logger: console }); // or { logger: false }
+ * runApp(main$, { logger: console }); // or { logger: false }, 'json', pinoLogger(pino())
+ * runApp(main$, { logger: { record: (r) => process.stdout.write(`${JSON.stringify(r)}\n`) } }); // JSON lines on stdout
  * ```
  */
 export interface Logger {
@@ -315,6 +319,8 @@ export interface Logger {
   info?(message: string): void;
   warn?(message: string): void;
   error?(message: string): void;
+  /** Optional: receives each lifecycle event as a structured record (then no line is written for it). */
+  record?(record: LifecycleLogRecord): void;
 }
 
 /**
@@ -365,8 +371,14 @@ export interface RunAppOptions {
   handleProcessErrors?: boolean;
   /** Closed (`close()` or `destroy()`) and awaited in the finalizing phase, after every `app.defer` finalizer. */
   executors?: readonly Executor[];
-  /** Where phase lines go; `false` silences them. Default: lines on stderr. */
-  logger?: Logger | false;
+  /**
+   * Where the lifecycle log goes: a console-like {@link Logger} (or `pinoLogger(pino())`); `'text'`:
+   * human lines on stderr; `'json'`: one JSON object per event on stderr; `false` silences it.
+   * Default: `'text'`, or what the `RXRUN_LOG` environment variable (`json` / `text`) says.
+   */
+  logger?: Logger | false | 'text' | 'json';
+  /** The app's name: the `app` field of JSON and pino log records. */
+  name?: string;
   /** How `runApp` maps the outcome to an exit status. Default `'conventional'`. */
   exitCode?: ExitCodeMode;
   /** Clock and timers. Default `asyncScheduler`. */

@@ -42,8 +42,8 @@ export interface ProcessPort {
    */
   send?(message: unknown, onError?: (error: unknown) => void): boolean;
   /**
-   * Optional: reads one environment variable of the process (`process.env[name]`). Used to learn
-   * what a process manager tells its child, such as PM2's `pm_id` and `kill_timeout`.
+   * Optional: reads one environment variable of the process (`process.env[name]`). rxrun reads what a
+   * process manager tells its child (PM2's `pm_id`, `kill_timeout`) and `RXRUN_LOG`.
    */
   env?(name: string): string | undefined;
   /** Writes one line to the diagnostic stream (stderr). */

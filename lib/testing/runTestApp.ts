@@ -43,6 +43,12 @@ export interface TestApp {
  * phases$: (sr)-q-(dfx|)   with a hook taking 2 frames … (see spec/testing)
  * ```
  *
+ * Counting frames: each character of a marble string is one frame, and so is each character of a
+ * group, parentheses included — `(ab)` emits `a` and `b` together at its first frame but occupies 4
+ * frames, so what follows it comes 4 frames later (`(ab)(cd)`: the next frame is 8). Spaces are
+ * ignored; `6ms` moves time on by 6 frames. `'(ab) 6ms c 2ms d'` puts `c` at frame 10 and `d` at 13.
+ * For async hooks and finalizers (real promises), use `withVirtualTime` + `runVirtualApp` instead.
+ *
  * @example
  * ```ts
  * new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {

@@ -94,7 +94,10 @@ describe('the packed tarball', () => {
     const manifest = JSON.parse(readFileSync(path.join(consumerDir, 'node_modules', 'rxrun', 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest['sideEffects']).toBe(false);
     expect(manifest['engines']).toEqual({ node: '>=20' });
-    expect(manifest['peerDependencies']).toEqual({ rxjs: expect.stringMatching(/^\^7\.8/) as unknown });
+    // fake-timers: an optional peer of rxrun/testing's virtual time only (installing rxrun never pulls it in).
+    expect(manifest['peerDependencies']).toEqual({ rxjs: expect.stringMatching(/^\^7\.8/) as unknown, '@sinonjs/fake-timers': '>=15' });
+    expect(manifest['peerDependenciesMeta']).toEqual({ '@sinonjs/fake-timers': { optional: true } });
+    expect(existsSync(path.join(consumerDir, 'node_modules', '@sinonjs', 'fake-timers'))).toBe(false);
     expect(manifest['dependencies']).toBeUndefined();
     const exportsMap = manifest['exports'] as Record<string, Record<string, Record<string, string>>>;
     for (const entry of ['.', './testing']) {
