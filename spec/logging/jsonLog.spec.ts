@@ -45,6 +45,7 @@ describe("logger: 'json'", () => {
     expect(records).toEqual([
       base(0, 'debug', 'starting', 'phase'),
       base(0, 'debug', 'running', 'phase'),
+      base(0, 'debug', 'running', 'ready-sent'),
       { ...base(1000, 'info', 'running', 'shutdown-requested'), reason: 'SIGTERM', first: true },
       base(1000, 'debug', 'stopping', 'phase'),
       { ...base(1000, 'debug', 'stopping', 'hook-start'), kind: 'hook', hook: 'readiness' },
@@ -167,7 +168,7 @@ describe('validation', () => {
   });
 
   it("createTestProcess checks 'env'", () => {
-    expect(() => createTestProcess({ env: { RXRUN_LOG: 1 } as never })).toThrow(new TypeError(`createTestProcess: 'env.RXRUN_LOG' must be a string, got 1`));
+    expect(() => createTestProcess({ env: { RXRUN_LOG: 1 } as never })).toThrow(new TypeError(`createTestProcess: option 'env.RXRUN_LOG' must be a string, got 1`));
     expect(() => createTestProcess({ env: 'RXRUN_LOG=json' as never })).toThrow(TypeError);
   });
 });

@@ -47,7 +47,7 @@ describe('pinoLogger', () => {
     const { records } = destination;
     const shape = records.map((r) => `${r.level} ${r.event === 'phase' ? r.phase : r.event}`);
     expect(shape).toEqual([
-      '20 starting', '40 task-restart', '20 running', '40 task-restart', '30 shutdown-requested', '20 stopping', '20 draining',
+      '20 starting', '40 task-restart', '20 running', '20 ready-sent', '40 task-restart', '30 shutdown-requested', '20 stopping', '20 draining',
       '30 tasks-cancelled', '20 finalizing', '30 finalizers-start', '20 finalizer-start', '50 error', '20 finalizer-failed',
       '20 stopped', '30 stopped',
     ]);
@@ -56,11 +56,11 @@ describe('pinoLogger', () => {
       expect(record).toMatchObject({ name: 'orders-logger', app: 'orders', pid: process.pid, msg: expect.any(String) });
     }
     expect(records[1]).toMatchObject({ time: START, phase: 'starting', task: 'consumer', attempt: 1, delayMs: 1000 }); // the first run failed at once
-    expect(records[3]).toMatchObject({
+    expect(records[4]).toMatchObject({
       time: START + 1000, phase: 'running', event: 'task-restart', task: 'consumer', attempt: 2, delayMs: 2000,
       error: { name: 'Error', message: 'ECONNREFUSED', stack: expect.stringMatching(/^Error: ECONNREFUSED\n/) },
     });
-    expect(records[11]).toMatchObject({
+    expect(records[12]).toMatchObject({
       time: START + 1750, phase: 'finalizing', event: 'error', source: 'finalizer', finalizer: 'pool',
       error: { message: 'pool.end() failed' }, msg: "finalizer 'pool' failed: Error: pool.end() failed",
     });

@@ -287,7 +287,7 @@ describe('runVirtualApp', () => {
       return app;
     });
     expect(app.events.map((e) => `${e.type === 'phase' ? e.phase : e.type}@${e.at}`)).toEqual([
-      'starting@0', 'running@0', 'shutdown-requested@3000', 'stopping@3000', 'draining@3000', 'tasks-cancelled@3000',
+      'starting@0', 'running@0', 'ready-sent@0', 'shutdown-requested@3000', 'stopping@3000', 'draining@3000', 'tasks-cancelled@3000',
       'finalizing@3000', 'finalizers-start@3000', 'stopped@3000', 'stopped@3000',
     ]);
     expect(app.exitCode).toBe(7);
