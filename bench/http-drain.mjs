@@ -51,7 +51,7 @@ const rxrunServe = (() => {
 const IMPLS = [
   { key: 'floor', label: 'bare-Node floor', file: 'floor.cjs' },
   { key: 'rxrun', label: 'rxrun serve$', file: 'rxrun.cjs', skip: !rxrunServe && 'dist/ has no serve$ (run `npm run build`)' },
-  { key: 'rxrun-at-once', label: "rxrun serve$ idleSockets 'at-once'", file: 'rxrun-at-once.cjs', skip: !rxrunServe && 'dist/ has no serve$ (run `npm run build`)' },
+  { key: 'rxrun-at-once', label: 'rxrun serve$ idleGrace 0', file: 'rxrun-at-once.cjs', skip: !rxrunServe && 'dist/ has no serve$ (run `npm run build`)' },
   { key: 'naive', label: 'naive server.close()', file: 'naive.cjs' },
   { key: 'http-terminator', label: 'http-terminator 3.2', file: 'http-terminator.cjs' },
   { key: 'stoppable', label: 'stoppable 1.1', file: 'stoppable.cjs' },
@@ -409,18 +409,18 @@ function rxrunNote() {
   if (ratio > 1.05 && IDLE > 0) {
     const busyRatio = busyOnly.has('rxrun') ? median(busyOnly.get('rxrun').map((r) => r.exitMs)) / busyFloor : NaN;
     lines.push(
-      '  Its drain is longer than the floor\'s here because serve$ by default (`idleSockets: \'after-busy\'`) keeps idle keep-alive sockets open while any',
-      '  request is in flight, answers what arrives on them with `Connection: close`, and ends them (FIN) only once nothing is busy: no',
-      `  close race, but each sporadic connection sends one more request during the drain (think time up to 400 ms + the ${HANDLER_MS} ms`,
-      `  handler), which extends it. With busy connections only, its SIGTERM→exit is ${fmt(busyRatio)}× the floor's (table above).`,
-      "  `idleSockets: 'at-once'` (the row below it) makes the floor's trade-off instead: FIN to idle sockets one loop turn after the",
+      '  Its drain is longer than the floor\'s here because serve$ by default keeps a client\'s idle keep-alive sockets open until that',
+      '  client has been quiet for `idleGrace` (500 ms), answering what arrives on them with `Connection: close`: no close race, but each',
+      `  sporadic connection sends one more request during the drain (think time up to 400 ms + the ${HANDLER_MS} ms handler), and the`,
+      `  last of them waits out the grace. With busy connections only, its SIGTERM→exit is ${fmt(busyRatio)}× the floor's (table above).`,
+      '  `idleGrace: 0` (the row below it) makes the floor\'s trade-off instead: FIN to idle sockets one loop turn after the',
       '  drain began, so the drain ends with the requests in flight at SIGTERM, at the price of the close race.',
     );
   }
   if (drain.has('rxrun-at-once')) {
     const ao = drain.get('rxrun-at-once');
     lines.push(
-      `- *rxrun serve$ \`idleSockets: 'at-once'\`*: ${sum(ao.map((r) => r.failed))} failed request(s) over ${REPS} reps; SIGTERM→exit ` +
+      `- *rxrun serve$ \`idleGrace: 0\`*: ${sum(ao.map((r) => r.failed))} failed request(s) over ${REPS} reps; SIGTERM→exit ` +
         `${fmt(median(ao.map((r) => r.exitMs)) / floorExit)}× the floor's.`,
     );
   }
