@@ -2,6 +2,7 @@ import {
   EMPTY, Observable, ReplaySubject, Subject, Subscription, catchError, concat, defer, finalize,
   from, ignoreElements, map, race, tap, timer, type ObservableInput,
 } from 'rxjs';
+import { bindParentLoss } from './bindParentLoss.js';
 import { markRunning, registerInternals, type AppInternals, type ProtectedTicket } from './appRegistry.js';
 import { StepTimeoutError, describeError } from './errors.js';
 import { guardTeardown, teardownErrors } from './guardTeardown.js';
@@ -596,6 +597,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     if (settings.ipcShutdown) {
       const offMessage = port.onMessage(onMessage);
       if (offMessage !== undefined) disposers.push(offMessage);
+      const offDisconnect = bindParentLoss(port, requestShutdown);
+      if (offDisconnect !== undefined) disposers.push(offDisconnect);
     }
     if (settings.handleProcessErrors) {
       disposers.push(port.onProcessError('uncaughtException', (error) => reportError('uncaughtException', undefined, error)));

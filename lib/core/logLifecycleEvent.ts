@@ -10,6 +10,8 @@ export function describeReason(reason: ShutdownReason | undefined): string {
       return reason.signal;
     case 'message':
       return 'IPC shutdown message';
+    case 'disconnect':
+      return 'IPC channel to the parent closed';
     case 'stop':
       return reason.detail === undefined ? 'app.stop()' : `app.stop(${formatDetail(reason.detail)})`;
     case 'error':

@@ -30,6 +30,8 @@ export type Phase = 'starting' | 'running' | 'stopping' | 'draining' | 'finalizi
 export type ShutdownReason =
   | { readonly kind: 'signal'; readonly signal: NodeJS.Signals }
   | { readonly kind: 'message'; readonly message: unknown }
+  /** The IPC channel to the parent closed (the parent died or disconnected); see `ipcShutdown`. */
+  | { readonly kind: 'disconnect' }
   | { readonly kind: 'stop'; readonly detail?: unknown }
   | { readonly kind: 'error'; readonly error: unknown }
   | { readonly kind: 'main-complete' };
@@ -333,7 +335,11 @@ export interface RunAppOptions {
   until?: 'shutdown' | 'main-complete';
   /** Signals that request shutdown. Default: SIGINT, SIGTERM (and SIGBREAK on Windows). */
   signals?: readonly NodeJS.Signals[];
-  /** Treat the IPC message `'shutdown'` or `{ type: 'shutdown' }` as a shutdown request when the process has an IPC channel. Default true. */
+  /**
+   * Treat the IPC message `'shutdown'` or `{ type: 'shutdown' }` as a shutdown request when the process
+   * has an IPC channel, and losing that channel (the parent died: reason `{ kind: 'disconnect' }`) too.
+   * Default true.
+   */
   ipcShutdown?: boolean;
   /** Overall budget from the first shutdown request to `stopped`, in ms. Default 25000. */
   shutdownTimeout?: number;

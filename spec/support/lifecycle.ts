@@ -67,6 +67,8 @@ function reasonLabel(reason: Extract<LifecycleEvent, { type: 'shutdown-requested
       return 'error';
     case 'main-complete':
       return 'main-complete';
+    case 'disconnect':
+      return 'disconnect';
   }
 }
 
