@@ -36,3 +36,6 @@ export { ResourceEmptyError, ResourceTimeoutError } from './resources/resourceEr
 export { timer$ } from './timers/timer$.js';
 export type { TickErrorInfo, TickFn, TimerConfig, TimerMiss, TimerMissTotals, TimerPolicy } from './timers/timer$.js';
 export { TimerQueueOverflowError } from './timers/TimerQueueOverflowError.js';
+export { fork$ } from './processes/fork$.js';
+export type { ForkConfig, ForkEvent } from './processes/fork$.js';
+export { ChildExitError, ChildKilledError, ChildModuleNotFoundError, ExecutorCloseTimeoutError, WorkerThreadError } from './processes/errors.js';

@@ -62,7 +62,9 @@ export type ErrorSource =
   /** A `resource$` acquire or release failed. */
   | 'resource'
   /** A `serve$` server failed while listening or draining. */
-  | 'server';
+  | 'server'
+  /** A `fork$` child or `worker$` thread failed while stopping, or was killed at the deadline. */
+  | 'child';
 
 /**
  * One error the app saw, with where it came from.
@@ -240,6 +242,33 @@ export type LifecycleEvent =
   | {
       /** `process.send('ready')` was sent (PM2 `wait_ready`) once every `serve$` was listening. */
       readonly type: 'ready-sent';
+      readonly at: number;
+    }
+  | {
+      /** A `fork$` child process (`kind: 'process'`, `id` its pid) or `worker$` thread (`'thread'`, its `threadId`) started. */
+      readonly type: 'child-started';
+      readonly kind: 'process' | 'thread';
+      readonly name: string;
+      readonly id: number;
+      readonly at: number;
+    }
+  | {
+      /** One step of stopping a child: the stop `message`, then `SIGTERM`, then `SIGKILL` (a process) or `terminate` (a thread). */
+      readonly type: 'child-stopping';
+      readonly kind: 'process' | 'thread';
+      readonly name: string;
+      readonly id: number;
+      readonly step: 'message' | 'SIGTERM' | 'SIGKILL' | 'terminate';
+      readonly at: number;
+    }
+  | {
+      /** A child ended: its exit code, or the signal that ended it (`null` for threads). */
+      readonly type: 'child-exited';
+      readonly kind: 'process' | 'thread';
+      readonly name: string;
+      readonly id: number;
+      readonly code: number | null;
+      readonly signal: NodeJS.Signals | null;
       readonly at: number;
     };
 

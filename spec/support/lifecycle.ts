@@ -52,6 +52,12 @@ export function label(event: LifecycleEvent): string {
       return `server-drain:${event.name}:${event.step}`;
     case 'ready-sent':
       return 'ready-sent';
+    case 'child-started':
+      return `child-started:${event.name}`;
+    case 'child-stopping':
+      return `child-stopping:${event.name}:${event.step}`;
+    case 'child-exited':
+      return `child-exited:${event.name}`;
   }
 }
 
