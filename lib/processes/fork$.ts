@@ -210,7 +210,14 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
     child.once('spawn', onSpawn);
     child.on('message', onMessage);
     child.on('error', onError);
-    child.once('close', onClose);
+    // 'exit', then the output pipes' end (not the child's 'close', which never comes after a
+    // parent-side `disconnect()`): every line is out before the exit record.
+    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+      const pipes = output === 'lines' ? [child.stdout, child.stderr].filter((stream) => stream !== null && !stream.closed) : [];
+      let left = pipes.length;
+      if (left === 0) onClose(code, signal);
+      for (const pipe of pipes) pipe?.once('close', () => --left === 0 && onClose(code, signal));
+    });
     if (output === 'lines') {
       for (const stream of ['stdout', 'stderr'] as const) {
         const readable = child[stream];

@@ -3,6 +3,7 @@
  * app's policy, and the stop sequence (IPC message → SIGTERM after a grace → SIGKILL at the deadline).
  * Nothing here depends on speed: each test reacts to the child's messages and lifecycle events.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { filter, lastValueFrom, take, tap, toArray, type Observable } from 'rxjs';
 import {
@@ -29,10 +30,10 @@ async function runToEnd(
 const isUp = (event: ForkEvent) => event.type === 'message' && (event.message as { type?: string }).type === 'up';
 const childSteps = (events: readonly LifecycleEvent[]) =>
   events.flatMap((e) => (e.type === 'child-stopping' ? [e.step] : e.type === 'child-exited' ? [`exited ${e.signal ?? e.code}`] : []));
+/** Running (a zombie waiting for an init that does not reap is not running). */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
   }
