@@ -329,11 +329,14 @@ export interface Logger {
 
 /**
  * An executor (worker pool, thread pool, client) that the app closes and awaits while finalizing.
+ * `close()` is called when the executor has one (so a Piscina pool's graceful `close()`, which lets
+ * running and queued tasks finish), else `destroy()`. Its step is bounded by the app's budget: an
+ * executor still closing when the budget runs out is cut off and named in the report.
  *
  * @example
  * ```ts
  * const pool = new Piscina({ filename: './worker.js' });
- * runApp(main$, { executors: [pool] }); // pool.destroy() awaited while finalizing
+ * runApp(main$, { executors: [pool] }); // pool.close() awaited while finalizing (destroy() only if there is no close())
  * ```
  */
 export type Executor =
