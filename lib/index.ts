@@ -38,4 +38,4 @@ export type { TickErrorInfo, TickFn, TimerConfig, TimerMiss, TimerMissTotals, Ti
 export { TimerQueueOverflowError } from './timers/TimerQueueOverflowError.js';
 export { fork$ } from './processes/fork$.js';
 export type { ForkConfig, ForkEvent } from './processes/fork$.js';
-export { ChildExitError, ChildKilledError, ChildModuleNotFoundError, ExecutorCloseTimeoutError, WorkerThreadError } from './processes/errors.js';
+export { ChildExitError, ChildKilledError, ChildModuleNotFoundError } from './processes/errors.js';
