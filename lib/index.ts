@@ -39,3 +39,6 @@ export { TimerQueueOverflowError } from './timers/TimerQueueOverflowError.js';
 export { pinoLogger } from './logging/pinoLogger.js';
 export type { PinoLike } from './logging/pinoLogger.js';
 export type { LifecycleLogRecord, LogError, LogLevel } from './logging/lifecycleLogRecord.js';
+export { fork$ } from './processes/fork$.js';
+export type { ForkConfig, ForkEvent } from './processes/fork$.js';
+export { ChildExitError, ChildKilledError, ChildModuleNotFoundError } from './processes/errors.js';

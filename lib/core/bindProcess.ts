@@ -1,5 +1,7 @@
 import type { ProcessPort } from '../process/ProcessPort.js';
+import { bindParentLoss } from './bindParentLoss.js';
 import type { RuntimeSettings } from './resolveSettings.js';
+import type { ShutdownReason } from './types.js';
 
 /** What the process says to the app (internal). */
 export interface ProcessListener {
@@ -10,6 +12,8 @@ export interface ProcessListener {
   /** The IPC `'shutdown'` / `{ type: 'shutdown' }` message (PM2's `shutdown_with_message`). */
   shutdownMessage(message: unknown): void;
   processError(kind: 'uncaughtException' | 'unhandledRejection', error: unknown): void;
+  /** The IPC channel to the parent closed: the parent is gone (with `ipcShutdown`). */
+  parentLost(reason: ShutdownReason): void;
 }
 
 /** The app's hold on the process: one disposer, and the handles that are the app's own. */
@@ -49,6 +53,9 @@ export function bindProcess(port: ProcessPort, settings: RuntimeSettings, listen
         if (isShutdownMessage(message)) listener.shutdownMessage(message);
       });
       if (offMessage !== undefined) disposers.push(offMessage);
+      // A child whose IPC channel to its parent closes (the parent died) stops itself: no orphans.
+      const offDisconnect = bindParentLoss(port, (reason) => listener.parentLost(reason));
+      if (offDisconnect !== undefined) disposers.push(offDisconnect);
     }
     if (settings.handleProcessErrors) {
       disposers.push(port.onProcessError('uncaughtException', (error) => listener.processError('uncaughtException', error)));

@@ -109,6 +109,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
         coalesced: (signal) => publish({ type: 'signal-coalesced', signal, at: now() }),
         shutdownMessage: (message) => requestShutdown({ kind: 'message', message }),
         processError: (kind, error) => reportError(kind, undefined, error),
+        parentLost: requestShutdown,
       });
     } catch (error) {
       // A port that throws while binding: nothing stays bound or registered; the next app can run.

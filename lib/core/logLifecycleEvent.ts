@@ -10,6 +10,8 @@ export function describeReason(reason: ShutdownReason | undefined): string {
       return reason.signal;
     case 'message':
       return 'IPC shutdown message';
+    case 'disconnect':
+      return 'IPC channel to the parent closed';
     case 'stop':
       return reason.detail === undefined ? 'app.stop()' : `app.stop(${formatDetail(reason.detail)})`;
     case 'error':
@@ -103,6 +105,16 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
     case 'server-drain':
       if (event.step === 'destroyed') logger.warn?.(`rxrun: server '${event.name}' destroyed ${event.count} connection${event.count === 1 ? '' : 's'} still open at the drain's end: ${event.names.join(', ')}`);
       else logger.debug?.(`rxrun: server '${event.name}' drain: ${event.step} (${event.count})${event.names.length > 0 ? `: ${event.names.join(', ')}` : ''}`);
+      return;
+    case 'child-started':
+      logger.info?.(`rxrun: child ${event.kind} '${event.name}' started (${event.kind === 'process' ? 'pid' : 'thread'} ${event.id})`);
+      return;
+    case 'child-stopping':
+      if (event.step === 'SIGKILL' || event.step === 'terminate') logger.warn?.(`rxrun: child ${event.kind} '${event.name}' (${event.id}) did not stop in time: ${event.step === 'SIGKILL' ? 'SIGKILL' : 'terminate()'}`);
+      else logger.info?.(`rxrun: stopping child ${event.kind} '${event.name}' (${event.id}): ${event.step === 'message' ? 'stop message' : event.step}`);
+      return;
+    case 'child-exited':
+      logger.info?.(`rxrun: child ${event.kind} '${event.name}' (${event.id}) exited (${event.signal ?? `code ${event.code}`})`);
       return;
     default:
       return;

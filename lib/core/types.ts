@@ -31,6 +31,8 @@ export type Phase = 'starting' | 'running' | 'stopping' | 'draining' | 'finalizi
 export type ShutdownReason =
   | { readonly kind: 'signal'; readonly signal: NodeJS.Signals }
   | { readonly kind: 'message'; readonly message: unknown }
+  /** The IPC channel to the parent closed (the parent died or disconnected); see `ipcShutdown`. */
+  | { readonly kind: 'disconnect' }
   | { readonly kind: 'stop'; readonly detail?: unknown }
   | { readonly kind: 'error'; readonly error: unknown }
   | { readonly kind: 'main-complete' };
@@ -63,7 +65,9 @@ export type ErrorSource =
   /** A `serve$` server failed while listening or draining. */
   | 'server'
   /** An IPC message to the parent (PM2's `'ready'`) could not be written. */
-  | 'ipc';
+  | 'ipc'
+  /** A `fork$` child or `worker$` thread failed while stopping, or was killed at the deadline. */
+  | 'child';
 
 /**
  * One error the app saw, with where it came from.
@@ -261,6 +265,33 @@ export type LifecycleEvent =
       /** The app's `shutdownTimeout` in ms. */
       readonly budgetMs: number;
       readonly at: number;
+    }
+  | {
+      /** A `fork$` child process (`kind: 'process'`, `id` its pid) or `worker$` thread (`'thread'`, its `threadId`) started. */
+      readonly type: 'child-started';
+      readonly kind: 'process' | 'thread';
+      readonly name: string;
+      readonly id: number;
+      readonly at: number;
+    }
+  | {
+      /** One step of stopping a child: the stop `message`, then `SIGTERM`, then `SIGKILL` (a process) or `terminate` (a thread). */
+      readonly type: 'child-stopping';
+      readonly kind: 'process' | 'thread';
+      readonly name: string;
+      readonly id: number;
+      readonly step: 'message' | 'SIGTERM' | 'SIGKILL' | 'terminate';
+      readonly at: number;
+    }
+  | {
+      /** A child ended: its exit code, or the signal that ended it (`null` for threads). */
+      readonly type: 'child-exited';
+      readonly kind: 'process' | 'thread';
+      readonly name: string;
+      readonly id: number;
+      readonly code: number | null;
+      readonly signal: NodeJS.Signals | null;
+      readonly at: number;
     };
 
 /**
@@ -325,11 +356,14 @@ export interface Logger {
 
 /**
  * An executor (worker pool, thread pool, client) that the app closes and awaits while finalizing.
+ * `close()` is called when the executor has one (so a Piscina pool's graceful `close()`, which lets
+ * running and queued tasks finish), else `destroy()`. Its step is bounded by the app's budget: an
+ * executor still closing when the budget runs out is cut off and named in the report.
  *
  * @example
  * ```ts
  * const pool = new Piscina({ filename: './worker.js' });
- * runApp(main$, { executors: [pool] }); // pool.destroy() awaited while finalizing
+ * runApp(main$, { executors: [pool] }); // pool.close() awaited while finalizing (destroy() only if there is no close())
  * ```
  */
 export type Executor =
@@ -361,7 +395,11 @@ export interface RunAppOptions {
   until?: 'shutdown' | 'main-complete';
   /** Signals that request shutdown. Default: SIGINT, SIGTERM (and SIGBREAK on Windows). */
   signals?: readonly NodeJS.Signals[];
-  /** Treat the IPC message `'shutdown'` or `{ type: 'shutdown' }` as a shutdown request when the process has an IPC channel. Default true. */
+  /**
+   * Treat the IPC message `'shutdown'` or `{ type: 'shutdown' }` as a shutdown request when the process
+   * has an IPC channel, and losing that channel (the parent died: reason `{ kind: 'disconnect' }`) too.
+   * Default true.
+   */
   ipcShutdown?: boolean;
   /** Overall budget from the first shutdown request to `stopped`, in ms. Default 25000. */
   shutdownTimeout?: number;

@@ -17,6 +17,11 @@ export interface ProcessPort {
   onSignal(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): () => void;
   /** Listens for IPC messages without keeping the channel alive; `undefined` when there is no channel. */
   onMessage(listener: (message: unknown) => void): (() => void) | undefined;
+  /**
+   * Optional: calls `listener` once when the IPC channel to the parent closes (the parent died or
+   * disconnected); `undefined` when there is no channel. The app then shuts itself down: no orphans.
+   */
+  onDisconnect?(listener: () => void): (() => void) | undefined;
   /** Listens for `uncaughtException` or `unhandledRejection`. */
   onProcessError(
     kind: 'uncaughtException' | 'unhandledRejection',

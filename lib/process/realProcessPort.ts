@@ -47,6 +47,16 @@ function createRealProcessPort(): ProcessPort {
       process.on('message', listener);
       return () => void process.off('message', listener);
     },
+    onDisconnect(listener) {
+      if (typeof process.send !== 'function') return undefined;
+      if (!process.connected) {
+        // The parent was gone before the app started: tell it after the current start-up.
+        const pending = setImmediate(listener); // real-time: after the app's synchronous start
+        return () => clearImmediate(pending);
+      }
+      process.once('disconnect', listener);
+      return () => void process.off('disconnect', listener);
+    },
     onProcessError(kind, listener) {
       const handler = (error: unknown, origin?: string) => {
         // Under --unhandled-rejections=strict Node raises a rejection as an uncaughtException first

@@ -118,6 +118,7 @@ function sameReason(a: ShutdownReason | undefined, b: ShutdownReason | undefined
     case 'error':
       return Object.is(a.error, (b as typeof a).error);
     case 'main-complete':
+    case 'disconnect':
       return true;
   }
 }
@@ -135,6 +136,8 @@ function showReason(r: ShutdownReason | undefined): string {
       return `error ${r.error instanceof Error ? r.error.message : String(r.error)}`;
     case 'main-complete':
       return 'main-complete';
+    case 'disconnect':
+      return 'disconnect';
   }
 }
 

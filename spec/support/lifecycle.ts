@@ -54,6 +54,12 @@ export function label(event: LifecycleEvent): string {
       return 'ready-sent';
     case 'budget-exceeds-grace':
       return `budget-exceeds-grace:${event.graceMs}`;
+    case 'child-started':
+      return `child-started:${event.name}`;
+    case 'child-stopping':
+      return `child-stopping:${event.name}:${event.step}`;
+    case 'child-exited':
+      return `child-exited:${event.name}`;
   }
 }
 
@@ -69,6 +75,8 @@ function reasonLabel(reason: Extract<LifecycleEvent, { type: 'shutdown-requested
       return 'error';
     case 'main-complete':
       return 'main-complete';
+    case 'disconnect':
+      return 'disconnect';
   }
 }
 

@@ -1,0 +1,81 @@
+/**
+ * `fork$` or `worker$` was given a module path that does not exist: reported at once (the
+ * observable errors on subscribe, before anything is forked), never a child that silently exits 1.
+ * `code` is `'ENOENT'`, as Node's own file errors.
+ *
+ * @example
+ * ```ts
+ * fork$('./missing.js').subscribe({ error: (e) => console.log(e.code, e.path) }); // ENOENT /abs/missing.js
+ * ```
+ */
+export class ChildModuleNotFoundError extends Error {
+  override readonly name = 'ChildModuleNotFoundError';
+  readonly code = 'ENOENT';
+  constructor(
+    /** Who was asked to start it: `'fork$'` or `'worker$'`. */
+    readonly where: string,
+    /** The absolute path that was looked up. */
+    readonly path: string,
+  ) {
+    super(`${where}: ENOENT: no such module '${path}' (nothing was started)`);
+  }
+}
+
+/**
+ * A child process or worker thread ended with a non-zero exit code, or (a child process) by a signal
+ * nobody sent it while it was running — a crash. As a task's error it goes to the app's
+ * `onTaskError` policy.
+ *
+ * ```
+ * fork$:  (spawn)--m--#     ChildExitError { code: 1 } when the child exits 1 by itself
+ * ```
+ *
+ * @example
+ * ```ts
+ * fork$('./job.js').pipe(catchError((e) => (e instanceof ChildExitError && e.code === 2 ? EMPTY : throwError(() => e))));
+ * ```
+ */
+export class ChildExitError extends Error {
+  override readonly name = 'ChildExitError';
+  constructor(
+    /** The child's name (its module's file name unless `config.name` was given). */
+    readonly child: string,
+    /** The process id, or the worker's `threadId`. */
+    readonly id: number | undefined,
+    /** The exit code, or `null` when it was killed by a signal. */
+    readonly code: number | null,
+    /** The signal that ended it, or `null`. */
+    readonly signal: NodeJS.Signals | null,
+  ) {
+    super(`child '${child}'${id === undefined ? '' : ` (${id})`} ${signal === null ? `exited with code ${code}` : `was killed by ${signal}`}`);
+  }
+}
+
+/**
+ * A child process ignored its stop message and SIGTERM (or a worker thread its stop message) and was
+ * killed at the deadline (SIGKILL / `terminate()`). Reported to the app (source `'child'`): the
+ * outcome names it.
+ *
+ * ```
+ * stop:   m----T----K      message, SIGTERM after sigtermAfter, SIGKILL at sigkillAfter
+ * report:           ChildKilledError { step: 'SIGKILL', afterMs: sigkillAfter }
+ * ```
+ *
+ * @example
+ * ```ts
+ * outcome.errors.filter((r) => r.error instanceof ChildKilledError).map((r) => r.name);
+ * ```
+ */
+export class ChildKilledError extends Error {
+  override readonly name = 'ChildKilledError';
+  constructor(
+    readonly child: string,
+    readonly id: number | undefined,
+    /** `'SIGKILL'` (a process) or `'terminate'` (a worker thread). */
+    readonly step: 'SIGKILL' | 'terminate',
+    /** Scheduler ms from the start of the stop to the kill. */
+    readonly afterMs: number,
+  ) {
+    super(`child '${child}'${id === undefined ? '' : ` (${id})`} did not stop within ${afterMs} ms; ${step === 'SIGKILL' ? 'killed with SIGKILL' : 'terminated'}`);
+  }
+}
