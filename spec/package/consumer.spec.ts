@@ -93,7 +93,7 @@ describe('the packed tarball', () => {
   it('declares its exports map, peer dependency, engines and side effects', () => {
     const manifest = JSON.parse(readFileSync(path.join(consumerDir, 'node_modules', 'rxrun', 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest['sideEffects']).toBe(false);
-    expect(manifest['engines']).toEqual({ node: '>=20' });
+    expect(manifest['engines']).toEqual({ node: '^22.0.0 || ^24.0.0 || >=26.0.0' });
     expect(manifest['peerDependencies']).toEqual({ rxjs: expect.stringMatching(/^\^7\.8/) as unknown });
     expect(manifest['dependencies']).toBeUndefined();
     const exportsMap = manifest['exports'] as Record<string, Record<string, Record<string, string>>>;
