@@ -95,8 +95,8 @@ Command: \`node bench/import-cost.mjs --reps=${PAIRS}\` (took ${seconds} s).
 ${stamp()}
 
 Whole processes, as a user's process pays for them: \`node bench/fixtures/import-child.{cjs,mjs} <rxrun|rxjs>\` loads
-rxrun (CJS: \`require()\`, ESM: \`await import()\`; rxrun resolves to the built \`dist/\` through the package's
-self-reference, and loads rxjs itself) or rxjs alone, then exits. The two run in alternating pairs (rxrun first in
+rxrun and reads its \`runApp\` (CJS: \`require('rxrun').runApp\`, ESM: \`(await import('rxrun')).runApp\`; rxrun resolves
+to the built \`dist/\` through the package's self-reference, and loads rxjs itself) or loads rxjs alone, then exits. The two run in alternating pairs (rxrun first in
 one pair, rxjs first in the next), ${PAIRS} pairs per form, after one warm-up run of each; each pair gives a difference
 and a ratio, so the machine's drift between pairs cancels out. Wall: spawn to exit, measured by the parent (Node's
 start-up included). CPU: the child's user + system time since it started, read just before it exits. Medians.
