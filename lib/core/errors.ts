@@ -1,3 +1,4 @@
+import { listNames } from './listNames.js';
 import type { PendingReport } from './types.js';
 
 /**
@@ -92,9 +93,9 @@ export function describeError(error: unknown): string {
   }
 }
 
-/** `"hook 'flush' (running), protected 'save' (running); open handles: Timeout"` (internal). */
+/** `"hook 'flush' (running), protected 'save' (running) ×20; open handles: Timeout ×2"` (internal; repeats counted, see `listNames`). */
 export function describePending(report: PendingReport): string {
   const items = report.pending.map((item) => `${item.kind} '${item.name}' (${item.state})`);
-  const handles = report.activeHandles.length > 0 ? `; open handles: ${report.activeHandles.join(', ')}` : '';
-  return `${items.length > 0 ? items.join(', ') : 'nothing'}${handles}`;
+  const handles = report.activeHandles.length > 0 ? `; open handles: ${listNames(report.activeHandles)}` : '';
+  return `${items.length > 0 ? listNames(items) : 'nothing'}${handles}`;
 }

@@ -1,5 +1,7 @@
 import { describeError, describePending } from './errors.js';
 import { describe } from './validate.js';
+import { listNames } from './listNames.js';
+import { SupervisorGaveUpError } from '../tasks/errors.js';
 import type { LifecycleEvent, Logger, ShutdownReason } from './types.js';
 
 /** `"SIGTERM"`, `"app.stop()"`, `"error: Error: boom"`. */
@@ -48,7 +50,9 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
       return;
     case 'error': {
       const { source, name, error } = event.record;
-      logger.error?.(`rxrun: ${source}${name === undefined ? '' : ` '${name}'`} failed: ${describeError(error)}`);
+      // A give-up's own stack is supervise's internals, and its last error's stack went to debug with the give-up.
+      const gaveUp = error instanceof SupervisorGaveUpError;
+      logger.error?.(`rxrun: ${source}${name === undefined ? '' : ` '${name}'`} failed: ${gaveUp ? errorLine(error) : describeError(error)}`);
       return;
     }
     case 'tasks-cancelled':
@@ -58,7 +62,7 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
       logger.debug?.(`rxrun: running shutdown hook '${event.name}'`);
       return;
     case 'protected-pending':
-      logger.info?.(`rxrun: waiting for ${event.count} protected task${event.count === 1 ? '' : 's'}: ${event.names.join(', ')}`);
+      logger.info?.(`rxrun: waiting for ${event.count} protected task${event.count === 1 ? '' : 's'}: ${listNames(event.names, { total: event.count })}`);
       return;
     case 'finalizers-start':
       if (event.count > 0) logger.info?.(`rxrun: running ${event.count} finalizer${event.count === 1 ? '' : 's'}`);
@@ -75,16 +79,19 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
     case 'stopped': {
       const { outcome } = event;
       if (outcome.openHandles.length > 0) {
-        logger.warn?.(`rxrun: handles left open by the app: ${outcome.openHandles.join(', ')}`);
+        logger.warn?.(`rxrun: handles left open by the app: ${listNames(outcome.openHandles)}`);
       }
       logger.info?.(`rxrun: stopped (${outcome.status}, ${describeReason(outcome.reason)}) after ${outcome.shutdownMs} ms. Bye!`);
       return;
     }
     case 'task-restart':
-      logger.warn?.(`rxrun: restarting '${event.name}' in ${event.delayMs} ms (restart ${event.attempt})${event.error === undefined ? '' : ` after: ${describeError(event.error)}`}`);
+      // One line per restart (a crash loop must not flood the log); the stack goes to debug.
+      logger.warn?.(`rxrun: restarting '${event.name}' in ${event.delayMs} ms (restart ${event.attempt})${event.error === undefined ? '' : ` after: ${errorLine(event.error)}`}`);
+      if (event.error !== undefined) logStack(logger, `'${event.name}' restart ${event.attempt}`, event.error);
       return;
     case 'task-gave-up':
-      logger.error?.(`rxrun: gave up restarting '${event.name}' after ${event.restarts} restart${event.restarts === 1 ? '' : 's'}: ${describeError(event.error)}`);
+      logger.error?.(`rxrun: gave up restarting '${event.name}' after ${event.restarts} restart${event.restarts === 1 ? '' : 's'}: ${errorLine(event.error)}`);
+      logStack(logger, `'${event.name}' last run`, event.error);
       return;
     case 'ready-sent':
       logger.debug?.("rxrun: sent 'ready' to the parent process");
@@ -103,8 +110,8 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
       else logger.warn?.(`rxrun: server '${event.name}' failed outside the shutdown (${event.error instanceof Error ? event.error.message : describe(event.error)}); its task ended with that error`);
       return;
     case 'server-drain':
-      if (event.step === 'destroyed') logger.warn?.(`rxrun: server '${event.name}' destroyed ${event.count} connection${event.count === 1 ? '' : 's'} still open at the drain's end: ${event.names.join(', ')}`);
-      else logger.debug?.(`rxrun: server '${event.name}' drain: ${event.step} (${event.count})${event.names.length > 0 ? `: ${event.names.join(', ')}` : ''}`);
+      if (event.step === 'destroyed') logger.warn?.(`rxrun: server '${event.name}' destroyed ${event.count} connection${event.count === 1 ? '' : 's'} still open at the drain's end: ${listNames(event.names, { total: event.count })}`);
+      else logger.debug?.(`rxrun: server '${event.name}' drain: ${event.step} (${event.count})${event.names.length > 0 ? `: ${listNames(event.names, { total: event.count })}` : ''}`);
       return;
     case 'child-started':
       logger.info?.(`rxrun: child ${event.kind} '${event.name}' started (${event.kind === 'process' ? 'pid' : 'thread'} ${event.id})`);
@@ -124,4 +131,15 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
 function graceSetting(setting: 'kill_timeout' | 'PM2_KILL_TIMEOUT' | 'default'): string {
   if (setting === 'default') return "PM2's default";
   return setting === 'kill_timeout' ? "the app's kill_timeout" : "the daemon's PM2_KILL_TIMEOUT";
+}
+
+/** `Error: db down` on one line: the error's name and message, without its stack (non-Errors as `describeError` says them). */
+function errorLine(error: unknown): string {
+  if (!(error instanceof Error)) return describeError(error).replace(/\s*\n\s*/g, ' ');
+  return `${error.name}: ${error.message}`.replace(/\s*\n\s*/g, ' ');
+}
+
+/** The stack behind a one-line error, for `logger.debug` (a logger without debug gets nothing). */
+function logStack(logger: Logger, what: string, error: unknown): void {
+  if (error instanceof Error && error.stack !== undefined) logger.debug?.(`rxrun: ${what} error stack: ${error.stack}`);
 }

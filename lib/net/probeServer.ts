@@ -1,7 +1,8 @@
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type * as net from 'node:net';
 import { AsyncSubject, Observable, ignoreElements } from 'rxjs';
 import type { AppInternals } from '../core/appRegistry.js';
+import { loadBuiltin } from '../core/loadBuiltin.js';
 
 /**
  * What `probes(…).serve$` emits once its own server listens.
@@ -33,7 +34,7 @@ export function probeServer$(
 ): Observable<ProbeListening> {
   return new Observable<ProbeListening>((subscriber) => {
     const internals = bind();
-    const server = http.createServer((req, res) => {
+    const server = loadBuiltin('node:http').createServer((req, res) => {
       if (handle(req, res)) return;
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : 'not found\n');

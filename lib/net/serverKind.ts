@@ -1,7 +1,5 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import type * as net from 'node:net';
-import * as tls from 'node:tls';
+import { loadBuiltin } from '../core/loadBuiltin.js';
 
 /** What protocol a server speaks, as far as draining it is concerned (internal). */
 export interface ServerKind {
@@ -22,9 +20,10 @@ export function serverKind(server: unknown): ServerKind | undefined {
   }
   if (names.includes('Http2SecureServer')) return { protocol: 'http2', secure: true, scheme: 'https' };
   if (names.includes('Http2Server')) return { protocol: 'http2', secure: false, scheme: 'http' };
-  if (server instanceof https.Server) return { protocol: 'http1', secure: true, scheme: 'https' };
-  if (server instanceof http.Server) return { protocol: 'http1', secure: false, scheme: 'http' };
-  if (server instanceof tls.Server) return { protocol: 'net', secure: true, scheme: 'tls' };
+  // Loaded here, not when rxrun is imported: an app that serves nothing never loads http or tls.
+  if (server instanceof loadBuiltin('node:http').Server) return { protocol: 'http1', secure: false, scheme: 'http' };
+  if (server instanceof loadBuiltin('node:https').Server) return { protocol: 'http1', secure: true, scheme: 'https' };
+  if (server instanceof loadBuiltin('node:tls').Server) return { protocol: 'net', secure: true, scheme: 'tls' };
   return { protocol: 'net', secure: false, scheme: 'tcp' };
 }
 

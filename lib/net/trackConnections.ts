@@ -400,8 +400,9 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
       let count = 0;
       for (const connection of connections.values()) {
         const session = connection.session;
-        if (session === undefined || session.closed || session.destroyed) continue;
-        session.close();
+        if (session === undefined || session.destroyed) continue;
+        // Closed already: since Node 24 the http2 server's close() (stop-accepting, just before) sends GOAWAY itself.
+        if (!session.closed) session.close();
         count += 1;
       }
       return count;

@@ -1,5 +1,5 @@
-import { isatty } from 'node:tty';
 import type { ProcessPort } from './ProcessPort.js';
+import { loadBuiltin } from '../core/loadBuiltin.js';
 import { signalExitStatus } from './signals.js';
 
 const RAISE_FALLBACK_MS = 250;
@@ -177,7 +177,7 @@ function ioInFlight(): boolean {
 function restoreTerminal(): void {
   try {
     // isatty first: touching process.stdin builds the stream (a millisecond or two), needless off a terminal.
-    if (isatty(0) && process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+    if (loadBuiltin('node:tty').isatty(0) && process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
   } catch {
     // Nothing to restore.
   }

@@ -1,11 +1,11 @@
-import { constants } from 'node:os';
+import { loadBuiltin } from '../core/loadBuiltin.js';
 
 /** Signals that must never be handled: uncatchable, or fatal synchronous faults. */
 export const FORBIDDEN_SIGNALS: readonly string[] = ['SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL'];
 
 /** The signal's number on this platform (`SIGBREAK` is 21 where the OS does not define it). */
 export function signalNumber(signal: string): number | undefined {
-  const table = constants.signals as Record<string, number | undefined>;
+  const table = loadBuiltin('node:os').constants.signals as Record<string, number | undefined>;
   return table[signal] ?? (signal === 'SIGBREAK' ? 21 : undefined);
 }
 

@@ -1,5 +1,5 @@
 import { NEVER } from 'rxjs';
-import { shutdownWaitsFor, type AppMain, type Logger } from 'rxrun';
+import { shutdownWaitsFor, supervise, type AppMain, type Logger } from 'rxrun';
 import { createTestProcess, runTestApp, type TestProcess } from 'rxrun/testing';
 import { collect, newScheduler } from '../support/lifecycle';
 
@@ -86,5 +86,95 @@ describe('logging', () => {
     const infos: string[] = [];
     runBusyApp({ info: (line) => infos.push(line) });
     expect(infos).toContain('rxrun: cancelling 2 tasks');
+  });
+});
+
+describe('log lines a person reads', () => {
+  /** A crash loop: each run fails with an Error whose stack has many frames; two restarts, then the give-up. */
+  function crashLoop(logger: Logger | undefined): TestProcess {
+    const port = createTestProcess();
+    newScheduler().run(({ cold }) => {
+      const app = runTestApp(
+        () => [NEVER, supervise(cold('-#', undefined, new Error('db down')), { name: 'consumer', backoff: { initial: 1 }, maxRestarts: 2 })],
+        { process: port, logger },
+      );
+      collect(app.events$);
+    });
+    return port;
+  }
+
+  it('writes one line per supervise restart and give-up: the error, not its stack', () => {
+    const lines = crashLoop(undefined).lines;
+    expect(lines.slice(0, 4)).toEqual([
+      "rxrun: restarting 'consumer' in 1 ms (restart 1) after: Error: db down",
+      "rxrun: restarting 'consumer' in 2 ms (restart 2) after: Error: db down",
+      "rxrun: gave up restarting 'consumer' after 2 restarts: Error: db down",
+      "rxrun: task 'main[1]' failed: SupervisorGaveUpError: supervise 'consumer': gave up after 2 restart(s) within 60000 ms; last run failed: db down",
+    ]);
+    // The whole give-up, to the process's exit: no stack frame anywhere.
+    for (const line of lines) expect(line).not.toContain('\n');
+  });
+
+  it('sends the stack of each restart and give-up to logger.debug', () => {
+    const calls: { level: string; line: string }[] = [];
+    const logger: Logger = {
+      debug: (line) => calls.push({ level: 'debug', line }),
+      warn: (line) => calls.push({ level: 'warn', line }),
+      error: (line) => calls.push({ level: 'error', line }),
+    };
+    crashLoop(logger);
+    const restartLines = calls.filter((c) => /^rxrun: (restarting|gave up|'consumer')/.test(c.line));
+    expect(restartLines.map((c) => `${c.level} ${c.line.split('\n')[0]}`)).toEqual([
+      "warn rxrun: restarting 'consumer' in 1 ms (restart 1) after: Error: db down",
+      "debug rxrun: 'consumer' restart 1 error stack: Error: db down",
+      "warn rxrun: restarting 'consumer' in 2 ms (restart 2) after: Error: db down",
+      "debug rxrun: 'consumer' restart 2 error stack: Error: db down",
+      "error rxrun: gave up restarting 'consumer' after 2 restarts: Error: db down",
+      "debug rxrun: 'consumer' last run error stack: Error: db down",
+    ]);
+    for (const c of restartLines) {
+      if (c.level === 'debug') expect(c.line).toMatch(/\n\s+at /);
+      else expect(c.line).not.toContain('\n');
+    }
+  });
+
+  it('counts repeated names instead of listing each: protected tasks, cut-off reports and open handles', () => {
+    const port = createTestProcess();
+    newScheduler().run(({ cold }) => {
+      const main: AppMain = (app) => [
+        NEVER,
+        ...Array.from({ length: 20 }, () => cold('-').pipe(shutdownWaitsFor(app, { name: 'save' }))),
+        cold('-').pipe(shutdownWaitsFor(app, { name: 'serve$ api' })),
+      ];
+      const app = runTestApp(main, { process: port, logger: undefined, shutdownTimeout: 5 });
+      collect(app.events$);
+      port.resources.push('TCPSocketWrap', 'TCPSocketWrap', 'TCPSocketWrap', 'Timeout');
+      port.signal('SIGTERM', 2);
+    });
+    expect(port.lines).toEqual([
+      'rxrun: SIGTERM; entering shutdown phase',
+      'rxrun: cancelling 22 tasks',
+      'rxrun: waiting for 21 protected tasks: save ×20, serve$ api',
+      "rxrun: shutdown budget exceeded in phase draining; cut off: protected 'save' (running) ×20, protected 'serve$ api' (running); open handles: TCPSocketWrap ×3, Timeout",
+      'rxrun: handles left open by the app: TCPSocketWrap ×3, Timeout',
+      'rxrun: stopped (timeout, SIGTERM) after 5 ms. Bye!',
+    ]);
+  });
+
+  it('lists a thousand protected tasks in one short line (the event names the first 50; the rest are counted)', () => {
+    const port = createTestProcess();
+    newScheduler().run(({ cold }) => {
+      const main: AppMain = (app) => [
+        NEVER,
+        ...Array.from({ length: 1000 }, (_, i) => cold('--|').pipe(shutdownWaitsFor(app, { name: i % 2 === 0 ? 'save' : `job ${i}` }))),
+      ];
+      const app = runTestApp(main, { process: port, logger: undefined });
+      collect(app.events$);
+      port.signal('SIGTERM', 1);
+    });
+    const waiting = port.lines.find((line) => line.startsWith('rxrun: waiting for'));
+    expect(waiting).toBe(
+      'rxrun: waiting for 1000 protected tasks: save ×25, job 1, job 3, job 5, job 7, job 9, job 11, job 13, job 15, job 17, … 966 more',
+    );
   });
 });

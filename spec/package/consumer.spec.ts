@@ -93,7 +93,7 @@ describe('the packed tarball', () => {
   it('declares its exports map, peer dependency, engines and side effects', () => {
     const manifest = JSON.parse(readFileSync(path.join(consumerDir, 'node_modules', 'rxrun', 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest['sideEffects']).toBe(false);
-    expect(manifest['engines']).toEqual({ node: '>=20' });
+    expect(manifest['engines']).toEqual({ node: '^22.0.0 || ^24.0.0 || >=26.0.0' });
     // fake-timers: an optional peer of rxrun/testing's virtual time only (installing rxrun never pulls it in).
     expect(manifest['peerDependencies']).toEqual({ rxjs: expect.stringMatching(/^\^7\.8/) as unknown, '@sinonjs/fake-timers': '>=15' });
     expect(manifest['peerDependenciesMeta']).toEqual({ '@sinonjs/fake-timers': { optional: true } });
