@@ -36,3 +36,6 @@ export { ResourceEmptyError, ResourceTimeoutError } from './resources/resourceEr
 export { timer$ } from './timers/timer$.js';
 export type { TickErrorInfo, TickFn, TimerConfig, TimerMiss, TimerMissTotals, TimerPolicy } from './timers/timer$.js';
 export { TimerQueueOverflowError } from './timers/TimerQueueOverflowError.js';
+export { workers$ } from './workers/workers$.js';
+export type { WorkerContext, WorkerInfo, WorkerMain, WorkerPool, WorkerStopReason, WorkersConfig } from './workers/workersTypes.js';
+export { WorkerFailedError } from './workers/errors.js';

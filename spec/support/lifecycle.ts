@@ -52,6 +52,18 @@ export function label(event: LifecycleEvent): string {
       return `server-drain:${event.name}:${event.step}`;
     case 'ready-sent':
       return 'ready-sent';
+    case 'worker-started':
+    case 'worker-ready':
+    case 'worker-stopping':
+    case 'worker-killed':
+    case 'worker-exit':
+      return `${event.type}:${event.index}`;
+    case 'workers-ready':
+    case 'reload-start':
+    case 'reload-done':
+    case 'reload-queued':
+    case 'reload-cancelled':
+      return event.type;
   }
 }
 
