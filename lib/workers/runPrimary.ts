@@ -69,7 +69,7 @@ export function runPrimary(internals: AppInternals, settings: WorkersSettings, s
 
   /** Forks into the slot: as its worker when it has none, else as the replacement of its worker. */
   function forkInto(slot: Slot): void {
-    if (stopping) return;
+    if (stopping || internals.context.signal.aborted) return;
     if (slot.current === undefined) slot.current = fork(slot);
     else slot.next = fork(slot);
   }
@@ -101,7 +101,8 @@ export function runPrimary(internals: AppInternals, settings: WorkersSettings, s
     live.delete(worker);
     tickets.get(worker)?.done();
     tickets.delete(worker);
-    if (stopping) return;
+    // Once the app stops, nothing is restarted (a worker that got the signal too may exit first).
+    if (stopping || internals.context.signal.aborted) return;
     const slot = slots[worker.index] as Slot;
     if (reload !== undefined && reload.draining === worker) {
       reload.draining = undefined;
