@@ -42,3 +42,6 @@ export type { LifecycleLogRecord, LogError, LogLevel } from './logging/lifecycle
 export { fork$ } from './processes/fork$.js';
 export type { ForkConfig, ForkEvent } from './processes/fork$.js';
 export { ChildExitError, ChildKilledError, ChildModuleNotFoundError } from './processes/errors.js';
+export { workers$ } from './workers/workers$.js';
+export type { WorkerContext, WorkerInfo, WorkerMain, WorkerPool, WorkerStopReason, WorkersConfig } from './workers/workersTypes.js';
+export { WorkerFailedError } from './workers/errors.js';

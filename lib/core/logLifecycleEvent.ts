@@ -123,6 +123,40 @@ export function logLifecycleEvent(logger: Logger, event: LifecycleEvent): void {
     case 'child-exited':
       logger.info?.(`rxrun: child ${event.kind} '${event.name}' (${event.id}) exited (${event.signal ?? `code ${event.code}`})`);
       return;
+    case 'worker-started':
+      logger.info?.(`rxrun: worker ${event.index} started (pid ${event.pid}, generation ${event.generation})`);
+      return;
+    case 'worker-ready':
+      logger.info?.(`rxrun: worker ${event.index} ready (pid ${event.pid}) ${event.startMs} ms after its start`);
+      return;
+    case 'workers-ready':
+      logger.info?.(`rxrun: all ${event.count} worker${event.count === 1 ? '' : 's'} ready (pids ${event.pids.join(', ')})`);
+      return;
+    case 'worker-stopping':
+      logger.info?.(`rxrun: stopping worker ${event.index} (pid ${event.pid}): ${event.reason}`);
+      return;
+    case 'worker-killed':
+      logger.warn?.(`rxrun: killed worker ${event.index} (pid ${event.pid}) with SIGKILL: ${event.reason === 'deadline' ? 'still running at the shutdown budget' : 'still running at stopTimeout'}`);
+      return;
+    case 'worker-exit': {
+      const how = event.signal ?? `code ${event.code}`;
+      const line = `rxrun: worker ${event.index} (pid ${event.pid}) exited (${how}): ${event.cause}`;
+      if (event.cause === 'stopped') logger.info?.(line);
+      else logger.warn?.(line);
+      return;
+    }
+    case 'reload-start':
+      logger.info?.(`rxrun: rolling restart of ${event.count} worker${event.count === 1 ? '' : 's'} (${event.trigger})`);
+      return;
+    case 'reload-done':
+      logger.info?.(`rxrun: rolling restart done in ${event.durationMs} ms`);
+      return;
+    case 'reload-queued':
+      logger.info?.(`rxrun: reload requested during a rolling restart: ${event.coalesced ? 'coalesced with the one already queued' : 'queued, runs once this one is done'}`);
+      return;
+    case 'reload-cancelled':
+      logger.warn?.(`rxrun: rolling restart cancelled by the shutdown after ${event.replaced} of ${event.count} workers`);
+      return;
     default:
       return;
   }

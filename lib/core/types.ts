@@ -292,6 +292,89 @@ export type LifecycleEvent =
       readonly code: number | null;
       readonly signal: NodeJS.Signals | null;
       readonly at: number;
+    }
+  | {
+      /** `workers$` (primary): a worker process was forked into slot `index`. */
+      readonly type: 'worker-started';
+      readonly index: number;
+      readonly pid: number;
+      readonly generation: number;
+      readonly at: number;
+    }
+  | {
+      /** `workers$` (primary): the worker sent `'ready'` (its app runs and every `serve$` in it listens), `startMs` after its fork. */
+      readonly type: 'worker-ready';
+      readonly index: number;
+      readonly pid: number;
+      readonly startMs: number;
+      readonly at: number;
+    }
+  | {
+      /** `workers$` (primary): every worker is ready for the first time. */
+      readonly type: 'workers-ready';
+      readonly count: number;
+      readonly pids: readonly number[];
+      readonly at: number;
+    }
+  | {
+      /** `workers$` (primary): the worker was asked to stop (IPC `{ type: 'shutdown', reason }`). */
+      readonly type: 'worker-stopping';
+      readonly index: number;
+      readonly pid: number;
+      readonly reason: 'shutdown' | 'reload' | 'ready-timeout';
+      readonly at: number;
+    }
+  | {
+      /**
+       * `workers$` (primary): the worker was killed (SIGKILL) after it was asked to stop: it outlived
+       * `stopTimeout` (`'stop-timeout'`) or the app's budget (`'deadline'`).
+       */
+      readonly type: 'worker-killed';
+      readonly index: number;
+      readonly pid: number;
+      readonly reason: 'stop-timeout' | 'deadline';
+      readonly at: number;
+    }
+  | {
+      /**
+       * `workers$` (primary): a worker process ended. `cause`: `'stopped'` (it exited after it was asked
+       * to), `'killed'` (see `worker-killed`), `'crashed'` (on its own), `'ready-timeout'` (stopped because
+       * it was not ready in time).
+       */
+      readonly type: 'worker-exit';
+      readonly index: number;
+      readonly pid: number;
+      readonly code: number | null;
+      readonly signal: NodeJS.Signals | null;
+      readonly cause: 'stopped' | 'killed' | 'crashed' | 'ready-timeout';
+      readonly at: number;
+    }
+  | {
+      /** `workers$` (primary): a rolling restart of `count` workers began (`trigger`: the signal, or `'reload()'`). */
+      readonly type: 'reload-start';
+      readonly count: number;
+      readonly trigger: string;
+      readonly at: number;
+    }
+  | {
+      /** `workers$` (primary): a rolling restart ended: every old worker exited and its replacement is ready. */
+      readonly type: 'reload-done';
+      readonly count: number;
+      readonly durationMs: number;
+      readonly at: number;
+    }
+  | {
+      /** `workers$` (primary): a reload was requested during a rolling restart: one more runs after it (`coalesced`: one was queued already). */
+      readonly type: 'reload-queued';
+      readonly coalesced: boolean;
+      readonly at: number;
+    }
+  | {
+      /** `workers$` (primary): the app began to stop during a rolling restart, after `replaced` of `count` workers; no new worker is started. */
+      readonly type: 'reload-cancelled';
+      readonly replaced: number;
+      readonly count: number;
+      readonly at: number;
     };
 
 /**

@@ -1,14 +1,14 @@
 import { Observable, Subscription, asyncScheduler, isObservable, timer, type ObservableInput, type SchedulerLike } from 'rxjs';
 import type { AppContext } from '../core/types.js';
 import {
-  checkApp, checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput, checkOneOf, checkScheduler, describe,
-  isPromiseLike,
+  checkApp, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput, checkOneOf, checkScheduler, isPromiseLike,
 } from '../core/validate.js';
 import { teardownErrors } from '../core/guardTeardown.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import { SupervisorGaveUpError } from './errors.js';
 import { findRunningApp, reportOr } from '../core/appRegistry.js';
 import { isStopping } from './isStopping.js';
+import { createRestartPolicy, readRestartSettings, type RestartDecision } from './restartPolicy.js';
 
 /**
  * The restart delays of `supervise`: the n-th restart since the last reset waits
@@ -104,16 +104,7 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
     // Resubscribing a promise replays its one result: the work would never run again.
     throw new TypeError(`${where}: 'task$' is a Promise, which runs once and cannot be restarted; pass defer(() => startWork()) instead`);
   }
-  const backoff = checkObject(where, 'backoff', options['backoff']);
-  checkKnownKeys(`${where}: backoff`, backoff, ['initial', 'factor', 'max', 'jitter', 'resetAfter']);
-  const initial = checkDuration(where, 'backoff.initial', backoff['initial']) ?? 100;
-  const factor = checkNumber(where, 'backoff.factor', backoff['factor'], 1, 1e6) ?? 2;
-  const max = checkDuration(where, 'backoff.max', backoff['max']) ?? 30_000;
-  const jitter = checkNumber(where, 'backoff.jitter', backoff['jitter'], 0, 1) ?? 0;
-  const maxRestarts = checkCount(where, 'maxRestarts', options['maxRestarts']) ?? 5;
-  const within = checkDuration(where, 'within', options['within']) ?? 60_000;
-  if (within === 0) throw new RangeError(`${where}: option 'within' must be more than 0 ms`);
-  const resetAfter = checkDuration(where, 'backoff.resetAfter', backoff['resetAfter']) ?? within;
+  const settings = readRestartSettings(where, options);
   const app = checkApp(where, options['app']);
   const configuredScheduler = checkScheduler(where, options['scheduler']);
   const random = (options['random'] as (() => number) | undefined) ?? Math.random;
@@ -124,9 +115,7 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
   return new Observable<T>((subscriber) => {
     const internals = findRunningApp(app, where);
     const scheduler = configuredScheduler ?? internals?.context.scheduler ?? asyncScheduler;
-    const restartTimes: number[] = [];
-    let attempt = 0;
-    let step = 0;
+    const policy = createRestartPolicy(settings, random);
     let startedAt = 0;
     let run: Subscription | undefined;
     let wait: Subscription | undefined;
@@ -163,28 +152,19 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
         return;
       }
       const now = scheduler.now();
-      if (now - startedAt >= resetAfter) step = 0;
-      while (restartTimes.length > 0 && now - (restartTimes[0] as number) >= within) restartTimes.shift();
-      if (restartTimes.length >= maxRestarts) {
-        internals?.emit({ type: 'task-gave-up', name, restarts: restartTimes.length, error, at: now });
-        subscriber.error(new SupervisorGaveUpError(name, restartTimes.length, within, error));
-        return;
-      }
-      let draw: number;
+      let decision: RestartDecision;
       try {
-        draw = jitter === 0 ? 0 : clamp01(random());
+        decision = policy.decide(now, startedAt);
       } catch (thrown) {
         subscriber.error(thrown);
         return;
       }
-      // Infinity never gives up: nothing to count.
-      if (maxRestarts !== Infinity) restartTimes.push(now);
-      attempt += 1;
-      // `initial × factor^step` overflows to Infinity after ~1,000 restarts (and 0 × Infinity is NaN): the
-      // step stops growing once the delay reached `max`.
-      const base = initial === 0 ? 0 : Math.min(max, initial * factor ** step);
-      if (base < max) step += 1;
-      const delayMs = Math.round(base * (1 - jitter * draw));
+      if (decision.kind === 'give-up') {
+        internals?.emit({ type: 'task-gave-up', name, restarts: decision.restarts, error, at: now });
+        subscriber.error(new SupervisorGaveUpError(name, decision.restarts, settings.within, error));
+        return;
+      }
+      const { attempt, delayMs } = decision;
       internals?.emit({ type: 'task-restart', name, attempt, delayMs, error, at: now });
       // An event listener may have unsubscribed the consumer (or stopped the app) synchronously.
       if (subscriber.closed) return;
@@ -218,22 +198,3 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
   });
 }
 
-function clamp01(value: number): number {
-  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
-}
-
-function checkNumber(where: string, name: string, value: unknown, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number') throw new TypeError(`${where}: option '${name}' must be a number, got ${describe(value)}`);
-  if (!(value >= min && value <= max)) throw new RangeError(`${where}: option '${name}' must be from ${min} to ${max}, got ${value}`);
-  return value;
-}
-
-function checkCount(where: string, name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number') throw new TypeError(`${where}: option '${name}' must be a number, got ${describe(value)}`);
-  if (value !== Infinity && !(Number.isInteger(value) && value >= 0)) {
-    throw new RangeError(`${where}: option '${name}' must be a whole number >= 0 or Infinity, got ${value}`);
-  }
-  return value;
-}

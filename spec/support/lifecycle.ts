@@ -60,6 +60,18 @@ export function label(event: LifecycleEvent): string {
       return `child-stopping:${event.name}:${event.step}`;
     case 'child-exited':
       return `child-exited:${event.name}`;
+    case 'worker-started':
+    case 'worker-ready':
+    case 'worker-stopping':
+    case 'worker-killed':
+    case 'worker-exit':
+      return `${event.type}:${event.index}`;
+    case 'workers-ready':
+    case 'reload-start':
+    case 'reload-done':
+    case 'reload-queued':
+    case 'reload-cancelled':
+      return event.type;
   }
 }
 

@@ -1,0 +1,65 @@
+import { ReplaySubject, from, merge, take, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import type { AppInternals } from '../core/appRegistry.js';
+import type { ShutdownReason } from '../core/types.js';
+import { describe } from '../core/validate.js';
+import { joinReadySignal } from '../net/joinReadySignal.js';
+import { ENV_GENERATION, ENV_INDEX, WORKER_UP } from './forkWorker.js';
+import type { WorkersSettings } from './readWorkersConfig.js';
+import type { WorkerContext, WorkerMain, WorkerPool, WorkerStopReason } from './workersTypes.js';
+
+/**
+ * The worker side of `workers$`: runs `workerMain` in this worker's app, tells the primary it is up
+ * (its app listens for the IPC stop by then), and joins the app's `'ready'` message (internal).
+ */
+export function runWorker(
+  internals: AppInternals,
+  workerMain: WorkerMain,
+  settings: WorkersSettings,
+  subscriber: Subscriber<WorkerPool>,
+): TeardownLogic {
+  const app = internals.context;
+  const stopping$ = new ReplaySubject<WorkerStopReason>(1);
+  const worker: WorkerContext = {
+    index: Number(process.env[ENV_INDEX]),
+    generation: Number(process.env[ENV_GENERATION]),
+    stopping$: stopping$.asObservable(),
+  };
+  const offShutdown = app.shutdown$.pipe(take(1)).subscribe((reason) => {
+    stopping$.next(stopReasonOf(reason));
+    stopping$.complete();
+  });
+  internals.sendToParent({ type: WORKER_UP });
+
+  let main: Subscription | undefined;
+  let gate: Subscription | undefined;
+  const member = joinReadySignal(internals);
+  try {
+    const produced = workerMain(app, worker);
+    const list = (Array.isArray(produced) ? produced : [produced]) as ObservableInput<unknown>[];
+    const tasks = list.map((task, index) => {
+      try {
+        return from(task);
+      } catch {
+        throw new TypeError(`workers$: workerMain returned ${describe(task)}${list.length > 1 ? ` as element ${index}` : ''}, which is not an ObservableInput`);
+      }
+    });
+    main = merge(...tasks).subscribe({ error: (error: unknown) => subscriber.error(error), complete: () => subscriber.complete() });
+    // Joined after the main's servers: ready once they all listen (and `ready` passed, if given).
+    if (settings.ready === undefined) member.listening();
+    else gate = from(settings.ready(app, worker)).pipe(take(1)).subscribe({ next: () => member.listening(), complete: () => member.listening(), error: (error: unknown) => subscriber.error(error) });
+  } catch (error) {
+    subscriber.error(error);
+  }
+  return () => {
+    gate?.unsubscribe();
+    main?.unsubscribe();
+    member.leave();
+    offShutdown.unsubscribe();
+  };
+}
+
+function stopReasonOf(reason: ShutdownReason): WorkerStopReason {
+  if (reason.kind !== 'message') return 'local';
+  const sent = (reason.message as { reason?: unknown } | undefined)?.reason;
+  return sent === 'reload' || sent === 'shutdown' || sent === 'ready-timeout' ? sent : 'local';
+}
