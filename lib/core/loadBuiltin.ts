@@ -1,3 +1,5 @@
+import type * as childProcess from 'node:child_process';
+import type { Cluster } from 'node:cluster';
 import type * as http from 'node:http';
 import type * as https from 'node:https';
 import type * as os from 'node:os';
@@ -6,6 +8,9 @@ import type * as tty from 'node:tty';
 
 /** The built-ins rxrun loads on first use, by id. */
 interface Builtins {
+  'node:child_process': typeof childProcess;
+  /** The cluster object itself (Node's `module.exports`; there is no `default` at run time). */
+  'node:cluster': Cluster;
   'node:http': typeof http;
   'node:https': typeof https;
   'node:os': typeof os;

@@ -1,4 +1,5 @@
-import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { loadBuiltin } from '../core/loadBuiltin.js';
 import * as path from 'node:path';
 import { Observable, Subscription, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { findRunningApp, reportOr, type ProtectedTicket } from '../core/appRegistry.js';
@@ -132,7 +133,7 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
     let child: ChildProcess;
     try {
       absolute = resolveModulePath(WHERE, file, cwd);
-      child = fork(absolute, argv, {
+      child = loadBuiltin('node:child_process').fork(absolute, argv, {
         stdio,
         ...(cwd === undefined ? {} : { cwd }),
         ...(env === undefined ? {} : { env: env as NodeJS.ProcessEnv }),

@@ -1,4 +1,5 @@
-import cluster, { type Worker } from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { loadBuiltin } from '../core/loadBuiltin.js';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { AppInternals } from '../core/appRegistry.js';
 import { WorkerFailedError } from './errors.js';
@@ -50,7 +51,7 @@ export function forkWorker(
   handlers: ForkHandlers,
 ): ForkedWorker {
   const { index, generation, readyTimeout } = slot;
-  const worker: Worker = cluster.fork({ ...slot.env, [ENV_INDEX]: String(index), [ENV_GENERATION]: String(generation) });
+  const worker: Worker = loadBuiltin('node:cluster').fork({ ...slot.env, [ENV_INDEX]: String(index), [ENV_GENERATION]: String(generation) });
   const pid = worker.process.pid ?? -1;
   const startedAt = scheduler.now();
   let state: ForkedWorker['state'] = 'starting';

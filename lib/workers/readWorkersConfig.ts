@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { loadBuiltin } from '../core/loadBuiltin.js';
 import type { AppContext } from '../core/types.js';
 import {
   checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkSignals, describe, isPlainObject,
@@ -31,7 +31,7 @@ export function readWorkersConfig(where: string, config: unknown): WorkersSettin
   if (rawCount !== undefined && !(Number.isInteger(rawCount) && rawCount >= 1 && rawCount <= 1024)) {
     throw new RangeError(`${where}: option 'count' must be a whole number from 1 to 1024, got ${rawCount}`);
   }
-  const count = rawCount ?? availableParallelism();
+  const count = rawCount ?? loadBuiltin('node:os').availableParallelism();
   const rawSignal = options['reloadSignal'];
   let reloadSignal: NodeJS.Signals | false = 'SIGHUP';
   if (rawSignal === false) reloadSignal = false;

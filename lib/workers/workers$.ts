@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import { loadBuiltin } from '../core/loadBuiltin.js';
 import { Observable } from 'rxjs';
 import { resolveApp } from '../core/appRegistry.js';
 import { checkFunction } from '../core/validate.js';
@@ -63,6 +63,8 @@ export function workers$(workerMain: WorkerMain, config?: WorkersConfig): Observ
   const settings = readWorkersConfig(WHERE, config);
   return new Observable<WorkerPool>((subscriber) => {
     const internals = resolveApp(settings.app, WHERE);
+    // Loaded on subscribe: node:cluster pulls in net, which an app that forks no workers never needs.
+    const cluster = loadBuiltin('node:cluster');
     if (cluster.isWorker && process.env[ENV_INDEX] !== undefined) return runWorker(internals, workerMain, settings, subscriber);
     if (!cluster.isPrimary) {
       subscriber.error(new Error(`${WHERE}: this process is a cluster worker not started by workers$ (PM2 cluster mode?); run workers$ in a primary`));
