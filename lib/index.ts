@@ -1,3 +1,18 @@
+/**
+ * rxrun: an RxJS lifecycle for Node.js services. `runApp` owns signals, errors and the exit status;
+ * a shutdown request moves the app through fixed phases within one budget.
+ *
+ * @example
+ * ```ts
+ * import { runApp, serve$ } from 'rxrun';
+ * import { createServer } from 'node:http';
+ *
+ * runApp((app) => serve$(createServer((req, res) => res.end('hello\n')), 3000, { app }));
+ * ```
+ *
+ * @packageDocumentation
+ * @module rxrun
+ */
 export { runApp$ } from './core/runApp$.js';
 export { runApp } from './core/runApp.js';
 export { exitStatusFor } from './core/exitStatusFor.js';
