@@ -79,3 +79,34 @@ export class ChildKilledError extends Error {
     super(`child '${child}'${id === undefined ? '' : ` (${id})`} did not stop within ${afterMs} ms; ${step === 'SIGKILL' ? 'killed with SIGKILL' : 'terminated'}`);
   }
 }
+
+/**
+ * A `worker$` thread threw an exception it did not catch (its `error` event), or a message from it
+ * could not be deserialized (`messageerror`): the thread's own error is the `cause`. As a task's
+ * error it goes to the app's `onTaskError` policy; while the thread is being stopped it is reported
+ * to the app (source `'child'`).
+ *
+ * ```
+ * worker$:  s--m--#     WorkerThreadError { cause: the thread's Error } once the thread has exited
+ * ```
+ *
+ * @example
+ * ```ts
+ * worker$('./resize.js').subscribe({ error: (e) => e instanceof WorkerThreadError && console.error(e.thread, e.cause) });
+ * ```
+ */
+export class WorkerThreadError extends Error {
+  override readonly name = 'WorkerThreadError';
+  constructor(
+    /** The thread's name (its file name unless `config.name` was given). */
+    readonly thread: string,
+    /** The worker's `threadId`. */
+    readonly threadId: number,
+    /** The error the thread threw (or the `messageerror`). */
+    override readonly cause: unknown,
+    /** The thread's exit code, when it has exited (`undefined` for a `messageerror`: the thread runs on). */
+    readonly code?: number,
+  ) {
+    super(`worker thread '${thread}' (${threadId}) failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
