@@ -110,3 +110,37 @@ export class WorkerThreadError extends Error {
     super(`worker thread '${thread}' (${threadId}) failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
+
+/**
+ * A pool given to `runApp`'s `executors` through `poolExecutor` was still closing when the app's
+ * shutdown budget ran out: its queued tasks and the tasks its threads were running are counted
+ * (reported to the app, source `'executor'`, next to the budget report that names the executor).
+ *
+ * ```
+ * finalizing:  close()--------|budget     ExecutorCutOffError { queued: 2, running: 1 }
+ * ```
+ *
+ * @example
+ * ```ts
+ * const cut = outcome.errors.find((r) => r.error instanceof ExecutorCutOffError)?.error;
+ * if (cut) console.warn(`${cut.executor}: ${cut.queued} queued, ${cut.running} running tasks lost`);
+ * ```
+ */
+export class ExecutorCutOffError extends Error {
+  override readonly name = 'ExecutorCutOffError';
+  constructor(
+    /** The executor's name (as in the report's pending list). */
+    readonly executor: string,
+    /** Tasks waiting in the pool's queue at the cut-off (`pool.queueSize`). */
+    readonly queued: number,
+    /** Threads busy with a task at the cut-off (`threads.length - idleThreads`); `undefined` when the pool does not tell. */
+    readonly running: number | undefined,
+    /** The pool's threads at the cut-off; `undefined` when the pool does not tell. */
+    readonly threads: number | undefined,
+  ) {
+    super(
+      `executor '${executor}' was still closing when the shutdown budget ran out: ${queued} queued task(s)` +
+        `${running === undefined ? '' : `, ${running} running`}${threads === undefined ? '' : ` on ${threads} thread(s)`}`,
+    );
+  }
+}
