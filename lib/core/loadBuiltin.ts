@@ -5,6 +5,7 @@ import type * as https from 'node:https';
 import type * as os from 'node:os';
 import type * as tls from 'node:tls';
 import type * as tty from 'node:tty';
+import type * as workerThreads from 'node:worker_threads';
 
 /** The built-ins rxrun loads on first use, by id. */
 interface Builtins {
@@ -16,6 +17,7 @@ interface Builtins {
   'node:os': typeof os;
   'node:tls': typeof tls;
   'node:tty': typeof tty;
+  'node:worker_threads': typeof workerThreads;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Importing rxrun loads none of Node's network or terminal modules, and `require('rxrun')` loads
  * rxrun's own modules as their exports are read: `http`, `https`, `http2`, `tls`,
- * `net`, `crypto` and `tty` are loaded where they are used (`serve$`, `probes`, the terminal reset at
- * a signal exit), so an app that serves nothing — a queue worker — does not pay for them. A
+ * `net`, `crypto`, `tty` and `worker_threads` are loaded where they are used (`serve$`, `probes`, the
+ * terminal reset at a signal exit, `worker$`), so an app that serves nothing — a queue worker — does not pay for them. A
  * correctness check on the built package (`npm test` builds it first), not a timing one: a fresh
  * process lists the built-in modules Node loaded while `rxrun` was required or imported.
  */
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { requireBuiltPackage } from '../demos/demoProcess';
 
 const repoDir = path.resolve(__dirname, '..', '..');
-const HEAVY = ['http', 'https', 'http2', 'tls', 'net', 'crypto', 'tty'];
+const HEAVY = ['http', 'https', 'http2', 'tls', 'net', 'crypto', 'tty', 'worker_threads'];
 
 /** The child prints the built-in modules loaded by `load` (rxjs is loaded first: it is rxrun's peer, not its cost). */
 function builtinsLoadedBy(load: string, esm: boolean): string[] {
