@@ -90,7 +90,7 @@ export type WorkerEvent =
  * @example
  * ```ts
  * // worker.js: const { parentPort } = require('node:worker_threads');
- * //   const tick = setInterval(() => parentPort.postMessage('tick'), 1000);
+ * //   const tick = setInterval(() => parentPort.postMessage('tick'), 1000); // real-time: the user's thread code in an example, not rxrun's
  * //   parentPort.on('message', (m) => m === 'shutdown' && (clearInterval(tick), parentPort.close()));
  * import { filter } from 'rxjs';
  * import { runApp, worker$ } from 'rxrun';

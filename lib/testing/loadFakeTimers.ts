@@ -7,7 +7,7 @@ export interface FakeClock {
   /** Fires the first pending timer (advancing `now` to its time); throws what its callback threw. */
   next(): number;
   countTimers(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
+  setTimeout(callback: () => void, ms: number): unknown; // real-time: the fake clock's own method, typed here (no call)
   uninstall(): unknown;
 }
 

@@ -13,7 +13,7 @@ import { VirtualTimeStallError } from './VirtualTimeStallError.js';
  * await withVirtualTime(async (clock) => {
  *   await clock.advance(90_000); // instant
  *   expect(clock.now).toBe(90_000);
- *   expect(Date.now()).toBe(90_000);
+ *   expect(Date.now()).toBe(90_000); // real-time: none — inside the block Date is the virtual clock, which is what the example shows
  * });
  * ```
  */
