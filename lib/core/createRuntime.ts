@@ -355,13 +355,16 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     const list = Array.isArray(produced) ? produced : [produced];
     list.forEach((task: unknown, index) => {
       const name = list.length === 1 ? 'main' : `main[${index}]`;
-      if (!isObservableInput(task)) {
+      let source: Observable<unknown>;
+      try {
+        source = checkObservableInput('main', 'task', task as ObservableInput<unknown>);
+      } catch {
         const what = list.length === 1 ? describe(task) : `${describe(task)} as element ${index}`;
         reportError('main', name, new TypeError(`main: returned ${what}, which is not an ObservableInput (an Observable, a Promise, an iterable) or an array of them`));
         return;
       }
       try {
-        spawn(task as ObservableInput<unknown>, { name });
+        spawn(source, { name });
       } catch (error) {
         reportError('main', name, error);
       }
@@ -504,15 +507,6 @@ function checkSpawnName(where: string, options: unknown): string | undefined {
   const config = checkObject(where, 'options', options);
   checkKnownKeys(where, config, ['name']);
   return checkName(where, 'name', config['name']);
-}
-
-function isObservableInput(value: unknown): boolean {
-  try {
-    checkObservableInput('main', 'task', value as ObservableInput<unknown>);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isWorkError(source: ErrorSource): boolean {
