@@ -43,11 +43,12 @@ describe('a synchronous firehose stops as soon as downstream lets go', () => {
     expect(emitted).toEqual([0, 1, 2]);
   });
 
-  it('shutdownWaitsFor without an app running', () => {
+  it('shutdownWaitsFor without an app running errors before the source runs (nothing to protect it in)', () => {
     const emitted: number[] = [];
-    // No app: it protects nothing, but must still let go.
-    firehose(emitted).pipe(shutdownWaitsFor({ name: 'alone' }), take(3)).subscribe({ error: () => undefined });
-    expect(emitted.length).toBeLessThanOrEqual(3);
+    const errors: unknown[] = [];
+    firehose(emitted).pipe(shutdownWaitsFor({ name: 'alone' }), take(3)).subscribe({ error: (error: unknown) => errors.push(error) });
+    expect(errors).toEqual([expect.objectContaining({ name: 'NoCurrentAppError' })]);
+    expect(emitted).toEqual([]);
   });
 
   it('untilShutdown', () => {
