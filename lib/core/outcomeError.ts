@@ -6,6 +6,9 @@ import type { AppOutcome } from './types.js';
  * when it is the only one; else an `AggregateError` of every error, with a `ShutdownTimeoutError`
  * or `ForcedShutdownError` first when the budget ran out or a signal forced the stop.
  *
+ * @param outcome The outcome of a `stopped` event, or of `runApp`'s promise.
+ * @returns `undefined` when there is neither an error nor a budget report; else one error, as above.
+ * @see {@link exitStatusFor}, {@link ShutdownTimeoutError}, {@link ForcedShutdownError}.
  * @example
  * ```ts
  * const outcome = await lastValueFrom(runApp$(main$).pipe(filter((e) => e.type === 'stopped'), map((e) => e.outcome)));

@@ -21,6 +21,8 @@ let instance: ProcessPort | undefined;
  * Every listener it installs is removed by the function it returns; nothing else in rxrun touches
  * `process`.
  *
+ * @returns The {@link ProcessPort} of this process: the same object on every call.
+ * @see {@link RunAppOptions} (`process`); `createTestProcess` in `rxrun/testing` for a fake one.
  * @example
  * ```ts
  * import { runApp, realProcessPort } from 'rxrun';
