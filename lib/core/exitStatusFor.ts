@@ -1,6 +1,6 @@
 import { signalExitStatus } from '../process/signals.js';
 import type { AppOutcome, ExitCodeMode } from './types.js';
-import { checkOneOf, describe } from './validate.js';
+import { checkOneOf, checkOutcome } from './validate.js';
 
 /**
  * How the process should end: with `code`, or by re-raising `signal` (whose shell status is `code`).
@@ -37,9 +37,7 @@ export interface ExitDecision {
  * ```
  */
 export function exitStatusFor(outcome: AppOutcome, mode: ExitCodeMode = 'conventional'): ExitDecision {
-  if (typeof outcome !== 'object' || outcome === null || !Array.isArray((outcome as Partial<AppOutcome>).errors)) {
-    throw new TypeError(`exitStatusFor: 'outcome' must be an AppOutcome, got ${describe(outcome)}`);
-  }
+  checkOutcome('exitStatusFor', outcome);
   if (typeof mode !== 'function') checkOneOf('exitStatusFor', 'mode', mode, ['conventional', 'zero-on-graceful'] as const);
   if (typeof mode === 'function') {
     try {

@@ -24,7 +24,8 @@ const portsInUse = new WeakSet<ProcessPort>();
  * with the {@link AppContext} (see {@link AppMain}).
  * @param options See {@link RunAppOptions}; `process` defaults to {@link realProcessPort}.
  * @returns A promise of the {@link AppOutcome}, resolved at `stopped`, just before the process exits: the app's
- * errors are in the outcome, not a rejection.
+ * errors are in the outcome, not a rejection. It rejects only when the custom `process` port throws
+ * while the app binds to it (its bindings are undone, and the port is free for the next `runApp`).
  * @throws TypeError for a `main` that is not an Observable, an array of Observables or a function, an unknown
  * option, or an option of the wrong type; RangeError for an out-of-range `shutdownTimeout` or
  * `signalCoalesceWindow`, an unknown `until` / `onTaskError` / `exitCode` string, an unknown or uncatchable
@@ -64,6 +65,12 @@ export function runApp(main: AppMain, options?: RunAppOptions): Promise<AppOutco
       },
       complete: () => undefined,
     });
-    runtime.start();
+    try {
+      runtime.start();
+    } catch (error) {
+      // The port threw while binding: nothing runs, so the port is free for the next app.
+      portsInUse.delete(port);
+      throw error;
+    }
   });
 }

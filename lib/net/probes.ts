@@ -4,7 +4,7 @@ import { findRunningApp, resolveApp, type AppInternals } from '../core/appRegist
 import { NoCurrentAppError } from '../core/errors.js';
 import type { AppContext } from '../core/types.js';
 import {
-  checkApp, checkBoolean, checkDuration, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
+  checkApp, checkBoolean, checkDuration, checkKnownKeys, checkName, checkObject, checkPort, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import type { ProbeCheck } from './probeChecks.js';
 import { inKubernetes } from './inKubernetes.js';
@@ -211,7 +211,7 @@ export function probes(config?: ProbesConfig): Probes {
   if (checkInterval === 0) throw new RangeError(`${where}: option 'checkInterval' must be more than 0 ms`);
   const paths = checkPaths(where, options['paths']);
   const verbose = checkBoolean(where, 'verbose', options['verbose']) ?? false;
-  const name = checkString(where, 'name', options['name']) ?? 'probes';
+  const name = checkName(where, 'name', options['name']) ?? 'probes';
   const scheduler = checkScheduler(where, options['scheduler']);
 
   let state: ProbeState | undefined;
@@ -339,9 +339,7 @@ function checkListen(where: string, value: unknown): net.ListenOptions {
   if (!isPlainObject(value)) throw new TypeError(`${where}: 'listen' must be a port number or net.ListenOptions, got ${describe(value)}`);
   checkKnownKeys(where, value, ['port', 'host', 'path', 'backlog', 'exclusive', 'ipv6Only', 'readableAll', 'writableAll']);
   const { port, path } = value;
-  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new RangeError(`${where}: option 'port' must be an integer from 0 to 65535, got ${describe(port)}`);
-  }
+  checkPort(where, 'port', port);
   checkString(where, 'host', value['host']);
   checkString(where, 'path', path);
   if ((port === undefined) === (path === undefined)) throw new TypeError(`${where}: 'listen' needs exactly one of 'port' and 'path'`);

@@ -7,7 +7,7 @@ import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { findRunningApp, reportOr, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext, DrainStep } from '../core/types.js';
 import {
-  checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
+  checkApp, checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkPort, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
@@ -167,7 +167,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
   const listenOptions = checkListen(listen);
   const options = checkObject(WHERE, 'config', config);
   checkKnownKeys(WHERE, options, CONFIG_KEYS);
-  const fixedName = checkString(WHERE, 'name', options['name']);
+  const fixedName = checkName(WHERE, 'name', options['name']);
   const app = checkApp(WHERE, options['app']);
   const drainDelay = checkDuration(WHERE, 'drainDelay', options['drainDelay']) ?? defaultDrainDelay();
   const drainTimeout = checkDuration(WHERE, 'drainTimeout', options['drainTimeout']);
@@ -346,10 +346,7 @@ function checkListen(listen: unknown): number | net.ListenOptions {
   }
   if (!isPlainObject(listen)) throw new TypeError(`${WHERE}: 'listen' must be a port number or net.ListenOptions, got ${describe(listen)}`);
   checkKnownKeys(WHERE, listen, LISTEN_KEYS);
-  const port = listen['port'];
-  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new RangeError(`${WHERE}: option 'port' must be an integer from 0 to 65535, got ${describe(port)}`);
-  }
+  checkPort(WHERE, 'port', listen['port']);
   checkString(WHERE, 'host', listen['host']);
   checkString(WHERE, 'path', listen['path']);
   return listen as net.ListenOptions;

@@ -2,7 +2,7 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { isAppContext, resolveApp } from '../core/appRegistry.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import type { AppContext } from '../core/types.js';
-import { checkBoolean, checkKnownKeys, checkObject, checkString, isPlainObject } from '../core/validate.js';
+import { checkBoolean, checkKnownKeys, checkName, checkObject, isPlainObject } from '../core/validate.js';
 
 /**
  * Options of {@link shutdownWaitsFor}.
@@ -69,7 +69,7 @@ export function shutdownWaitsFor<T>(
   }
   const config = checkObject(where, 'config', rawConfig);
   checkKnownKeys(where, config, ['name', 'shield']);
-  const name = checkString(where, 'name', config['name']) ?? 'protected';
+  const name = checkName(where, 'name', config['name']) ?? 'protected';
   const shield = checkBoolean(where, 'shield', config['shield']) ?? false;
 
   return (source) =>

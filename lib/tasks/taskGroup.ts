@@ -245,11 +245,13 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
       deliver(subscriber, ending);
       return undefined;
     }
-    owners.add(subscriber);
     if (state === 'idle') {
-      state = 'running';
+      // Resolved first: an ambiguous lookup (NoCurrentAppError) leaves the group idle, so a later
+      // subscription can still start it.
       internals = findRunningApp(configuredApp, where);
       appResolved = true;
+      state = 'running';
+      owners.add(subscriber);
       // A queued child that ends synchronously must not end a fail-fast group before its siblings start.
       holding += 1;
       try {
@@ -261,6 +263,8 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
         holding -= 1;
       }
       checkEnd();
+    } else {
+      owners.add(subscriber);
     }
     return () => {
       if (!owners.delete(subscriber) || owners.size > 0 || state === 'ended') return;
