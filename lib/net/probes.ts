@@ -149,8 +149,8 @@ export interface Probes {
    *
    * @param listen A port, or `net.ListenOptions` with exactly one of `port` and `path`.
    * @throws TypeError for a `listen` that is neither a number nor a plain object, an unknown key, a `host` or `path`
-   * that is not a string, or not exactly one of `port` and `path`; RangeError for a port that is not an integer
-   * from 0 to 65535 (in an options object, also one that is not a number).
+   * that is not a string, a `port` that is not a number, or not exactly one of `port` and `path`; RangeError for a
+   * port that is not an integer from 0 to 65535.
    */
   serve$(listen: number | net.ListenOptions): Observable<ProbeListening>;
 }
@@ -182,7 +182,7 @@ export interface Probes {
  * @throws TypeError for an unknown option (also in `paths`), an option of the wrong type, or a check that is
  * neither an Observable nor a function; RangeError for a `checkTimeout` or `checkInterval` out of 0–2147483647
  * (`checkInterval`: 0 too), a path that does not start with `/` or has a query, or paths that are not all
- * different; {@link NoCurrentAppError} when no `app` is given and several apps are running.
+ * different, or an empty `name`; {@link NoCurrentAppError} when no `app` is given and several apps are running.
  * @see {@link serve$}, [Servers and probes](../../docs/servers-and-probes.md).
  * @example
  * ```ts

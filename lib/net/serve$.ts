@@ -150,7 +150,8 @@ const DEFAULT_LINGER = 500;
  * @param listen A port (all interfaces) or `net.ListenOptions`.
  * @param config See {@link ServeConfig}.
  * @returns A cold observable: subscribe to listen; emits once listening; unsubscribe to drain.
- * @throws TypeError / RangeError for a bad server, listen or option (naming it).
+ * @throws TypeError for a bad server, a `listen` or option of the wrong type (a `port` that is not a number too); RangeError
+ * for a port out of 0–65535, a duration out of range or an empty `name` (each names the option).
  * @example
  * ```ts
  * import { createServer } from 'node:http';

@@ -43,7 +43,7 @@ export interface ShutdownWaitsForConfig {
  * @returns An operator that mirrors the source until the shutdown detaches it; subscribed with no `app` and none
  * or several running, it errors with a {@link NoCurrentAppError} (the source never runs).
  * @throws TypeError for a first argument that is neither the AppContext passed to main nor a config object (or a
- * config followed by another argument), an unknown option, a non-string `name` or a non-boolean `shield`.
+ * config followed by another argument), an unknown option, a non-string `name` or a non-boolean `shield`; RangeError for an empty `name`.
  * @see {@link untilShutdown}, {@link resource$} (release after protected work),
  * [Getting started](../../docs/getting-started.md).
  * @example

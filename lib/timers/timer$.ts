@@ -172,7 +172,7 @@ export interface TimerConfig {
  * of the wrong type, a `concurrency` without policy `'accumulate'`, or a `maxQueued` with a policy it does not
  * apply to; RangeError for a `period` that is not finite, ≤ 0 or above 2147483647, a `concurrency` (from 1) or
  * `maxQueued` (from 0) that is not a whole number or `Infinity`, a `firstDelay` out of 0–2147483647, or an
- * unknown `policy`, `missedTicks`, `onStop` or `onTickError` string.
+ * unknown `policy`, `missedTicks`, `onStop` or `onTickError` string, or an empty `name`.
  * @see {@link TimerPolicy}, {@link TimerQueueOverflowError},
  * [Timers, task groups, supervision and resources](../../docs/timers-tasks-resources.md).
  * @example
