@@ -356,8 +356,28 @@ writeFileSync(
   )}\n`,
 );
 
-const rx = results.filter((r) => r.impl === 'rxrun');
-const rxFailed = sum(rx.map((r) => r.GET.failed + r.POST.failed));
+/** What a row shows, from this run's figures, and the mechanism behind it. */
+function note(impl) {
+  const rs = results.filter((r) => r.impl === impl.key);
+  const failed = sum(rs.map((r) => r.GET.failed + r.POST.failed));
+  const sent = sum(rs.map((r) => r.GET.requests + r.POST.requests));
+  const reasons = Object.entries(nginxReasons[impl.key] ?? {}).map(([reason, n]) => `\`${reason}\` ×${n}`).join(', ');
+  const figures = failed === 0 ? `no failed request in ${rs.length} rollouts (${sent} sent)` : `**${failed} of ${sent} requests failed** in ${rs.length} rollouts (nginx: ${reasons || 'nothing logged'})`;
+  const why = {
+    rxrun: `SIGTERM turns \`/readyz\` 503 at once, but \`serve$\` keeps accepting for DRAIN_DELAY (${drainDelayMs} ms), longer than the
+  Service takes to stop routing to the pod (${PROPAGATION_MS} ms + an nginx reload); then it stops accepting, finishes what is in flight and
+  closes the keep-alive sockets nginx pooled.`,
+    'rxrun-no-delay': `the pod stops accepting at SIGTERM, while the Service routes to it until the endpoint removal has propagated:
+  those requests are refused (a 502 from nginx; from kube-proxy, a refused connection). \`/readyz\` turning 503 cannot help —
+  the endpoint goes away at the deletion anyway, no sooner.`,
+    naive: `the process dies at SIGTERM with requests in flight and pooled sockets open (resets), and is refused until the
+  endpoint removal has propagated.`,
+    'naive-prestop': `the kubelet's preStop sleep (${drainDelayMs / 1000} s) holds SIGTERM back until the endpoint removal has propagated, so by then
+  nothing is routed to the pod and its abrupt exit costs nothing here — but for the sleep's length the pod still says it is ready,
+  the sleep needs a \`sleep\` binary in the image (or Kubernetes 1.30+), and a request still in flight at SIGTERM would be cut.`,
+  }[impl.key];
+  return `*${impl.label}*: ${figures}. ${why}`;
+}
 const rp = manifest.readinessProbe;
 updateSection(
   'k8s-rollout',
@@ -387,14 +407,7 @@ ${markdownTable(header, rows)}
 
 nginx's error log during the rollouts, by row: ${Object.entries(nginxReasons).map(([k, v]) => `*${k}*: ${Object.entries(v).map(([reason, n]) => `\`${reason}\` ×${n}`).join(', ')}`).join('; ') || 'empty'}.
 
-- *rxrun demo as deployed*: ${rxFailed === 0 ? `no failed request in ${rx.length} rollouts` : `**${rxFailed} failed requests** in ${rx.length} rollouts`}. The drain delay keeps each old pod accepting for
-  ${drainDelayMs} ms after SIGTERM, longer than the ${PROPAGATION_MS} ms the Service takes to stop routing to it; then \`serve$\` stops accepting and
-  closes the upstream keep-alive sockets that nginx pooled.
-- *DRAIN_DELAY=0*: the pod stops accepting at SIGTERM while nginx still routes to it for the propagation delay: the
-  refused connections are the 502s. \`/readyz\` turning 503 does not help — the endpoint goes away at deletion anyway.
-- *naive server*: dies at SIGTERM with requests in flight and pooled sockets open, and is refused afterwards.
-- *naive server, preStop sleep*: the sleep plays the drain delay's part (no failures expected), but the rollout is as
-  long, and the app claims to be ready during the sleep.
+${IMPLS.map((impl) => `- ${note(impl)}`).join('\n')}
 `,
 );
 log(`wrote ${path.relative(repoDir, RESULTS_JSON)} and the k8s-rollout section of bench/RESULTS.md`);
