@@ -258,6 +258,7 @@ async function trial(impl, round, service, image) {
       oldStatus: old.map((pod) => pod.status),
       sigkilled: old.filter((pod) => pod.sigkilled).length,
       startToReadyMs: rolled.fresh.map((pod) => pod.readyAt - pod.startedAt),
+      startToListeningMs: rolled.fresh.map((pod) => pod.listeningAt - pod.startedAt),
       cpuUsPerRequest,
       steadyLatency: load.latency(rollStart - STEADY_MS, rollStart),
       rolloutLatency: load.latency(rollStart, Infinity),
@@ -305,7 +306,7 @@ const stat = (values, digits = 0) => {
 };
 const header = [
   'pods', 'GET failed / sent', 'POST failed / sent', 'failure kinds', 'failures start after deletion, ms', 'rollout ms', 'until old pods exited, ms',
-  'old pod deletion → exit, ms', 'new pod start → Ready, ms', 'latency p99 before / during rollout, ms', 'pod CPU µs/request',
+  'old pod deletion → exit, ms', 'new pod start → listening / → Ready, ms', 'latency p99 before / during rollout, ms', 'pod CPU µs/request',
 ];
 const rows = IMPLS.map((impl) => {
   const rs = results.filter((r) => r.impl === impl.key);
@@ -321,7 +322,7 @@ const rows = IMPLS.map((impl) => {
     stat(rs.map((r) => r.rolloutMs)),
     stat(rs.map((r) => r.untilOldExitedMs)),
     stat(rs.flatMap((r) => r.deletionToExitMs)) + (sum(rs.map((r) => r.sigkilled)) ? ` (${sum(rs.map((r) => r.sigkilled))} SIGKILLed)` : ''),
-    stat(rs.flatMap((r) => r.startToReadyMs)),
+    `${stat(rs.flatMap((r) => r.startToListeningMs))} / ${stat(rs.flatMap((r) => r.startToReadyMs))}`,
     `${stat(rs.map((r) => r.steadyLatency.p99), 1)} / ${stat(rs.map((r) => r.rolloutLatency.p99), 1)}`,
     stat(rs.map((r) => r.cpuUsPerRequest)),
   ];
@@ -368,15 +369,16 @@ function note(impl) {
   Service takes to stop routing to the pod (${PROPAGATION_MS} ms + an nginx reload); then it stops accepting, finishes what is in flight and
   closes the keep-alive sockets nginx pooled.`,
     'rxrun-no-delay': `the pod stops accepting at SIGTERM, while the Service routes to it until the endpoint removal has propagated:
-  those requests are refused (a 502 from nginx; from kube-proxy, a refused connection). \`/readyz\` turning 503 cannot help —
-  the endpoint goes away at the deletion anyway, no sooner.`,
+  those requests are refused (a 502 from nginx; from kube-proxy, a refused connection). A reset is nginx sending a request on a
+  pooled keep-alive socket just as \`serve$\` closed it as idle — a race any HTTP/1.1 server has when it closes idle sockets while
+  still routed to. \`/readyz\` turning 503 cannot help: the endpoint goes away at the deletion anyway, no sooner.`,
     naive: `the process dies at SIGTERM with requests in flight and pooled sockets open (resets), and is refused until the
   endpoint removal has propagated.`,
     'naive-prestop': `the kubelet's preStop sleep (${drainDelayMs / 1000} s) holds SIGTERM back until the endpoint removal has propagated, so by then
   nothing is routed to the pod and its abrupt exit costs nothing here — but for the sleep's length the pod still says it is ready,
   the sleep needs a \`sleep\` binary in the image (or Kubernetes 1.30+), and a request still in flight at SIGTERM would be cut.`,
   }[impl.key];
-  return `*${impl.label}*: ${figures}. ${why}`;
+  return `*${impl.label}*: ${figures}. ${why.charAt(0).toUpperCase()}${why.slice(1)}`;
 }
 const rp = manifest.readinessProbe;
 updateSection(
@@ -401,7 +403,8 @@ deleted — its removal from the upstream (after the propagation delay) and the 
 at the grace period run at once; repeat. "Rollout ms": from the first new pod to the last one Ready with every old
 pod deleted (\`kubectl rollout status\`). Failed: anything but a 200 with the expected body, counted from the start of
 the rollout to ${TAIL_MS} ms after the last old pod exited. CPU: the two old pods' CPU time per request in ${STEADY_MS} ms of load before
-the rollout.
+the rollout. "Start → listening": until the pod printed its app port; "→ Ready": until the kubelet's probes passed (the
+startupProbe's period quantizes it).
 
 ${markdownTable(header, rows)}
 

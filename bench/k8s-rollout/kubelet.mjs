@@ -40,7 +40,7 @@ function httpProbe(port, probePath, timeoutMs) {
 
 /**
  * Starts a pod: `argv` (argv[0] is the executable) in `cwd` with `env`. Returns the pod object:
- * `{ name, pid, appPort, probePort, ready, startedAt, readyAt, deletedAt, sigtermAt, exitedAt, status, lines,
+ * `{ name, pid, appPort, probePort, ready, startedAt, listeningAt, readyAt, deletedAt, sigtermAt, exitedAt, status, lines,
  *    onReadyChange(fn), whenReady(), exited, terminate(), kill() }`.
  * `pids` is the harness's set of live processes (everything in it is killed at the end, even on failure).
  */
@@ -56,6 +56,7 @@ export function startPod({ name, argv, cwd, env, manifest, pids, log = () => {} 
     probePort: undefined,
     ready: false,
     startedAt,
+    listeningAt: undefined,
     readyAt: undefined,
     deletedAt: undefined,
     sigtermAt: undefined,
@@ -80,7 +81,10 @@ export function startPod({ name, argv, cwd, env, manifest, pids, log = () => {} 
       const probes = /^probes on http:\/\/[^:]+:(\d+)/.exec(line);
       if (probes) pod.probePort = Number(probes[1]);
       const app = /^app on http:\/\/[^:]+:(\d+)/.exec(line);
-      if (app) pod.appPort = Number(app[1]);
+      if (app) {
+        pod.appPort = Number(app[1]);
+        pod.listeningAt = now();
+      }
     }
   });
   child.stderr.on('data', (chunk) => keep(`[stderr] ${String(chunk).trimEnd()}`));
