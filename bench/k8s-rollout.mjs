@@ -237,12 +237,13 @@ async function trial(impl, round, service, image) {
     const failures = load.requests.filter((r) => !r.ok && r.start >= rollStart);
     const kinds = {};
     for (const r of failures) kinds[r.kind] = (kinds[r.kind] ?? 0) + 1;
-    // When each failure started, in ms after the deletion of the old pod deleted last before it.
-    const deletions = old.map((pod) => pod.deletedAt).sort((a, b) => a - b);
+    // When each failure started, in ms after the deletion of the pod nginx sent it to (X-Upstream).
+    const byPort = new Map(all.filter((pod) => pod.appPort !== undefined).map((pod) => [`127.0.0.1:${pod.appPort}`, pod]));
     const sinceDeletion = failures.map((r) => {
-      const before = deletions.filter((d) => d <= r.start);
-      return before.length === 0 ? NaN : r.start - before[before.length - 1];
+      const pod = byPort.get(r.upstream);
+      return pod?.deletedAt === undefined ? NaN : r.start - pod.deletedAt;
     });
+    const unattributed = failures.filter((r) => byPort.get(r.upstream)?.deletedAt === undefined).length;
     return {
       impl: impl.key,
       round,
@@ -251,9 +252,11 @@ async function trial(impl, round, service, image) {
       beforeRollout: load.requests.filter((r) => r.start < rollStart && !r.ok).length,
       kinds,
       sinceDeletion,
+      unattributed,
       rolloutMs: rolled.doneAt - rollStart,
       untilOldExitedMs: oldExitedAt - rollStart,
       deletionToExitMs: old.map((pod) => pod.exitedAt - pod.deletedAt),
+      deletionToUnroutedMs: old.map((pod) => pod.unroutedAt - pod.deletedAt),
       sigtermToExitMs: old.map((pod) => (pod.sigtermAt === undefined ? NaN : pod.exitedAt - pod.sigtermAt)),
       oldStatus: old.map((pod) => pod.status),
       sigkilled: old.filter((pod) => pod.sigkilled).length,
@@ -305,8 +308,8 @@ const stat = (values, digits = 0) => {
   return lo === hi ? fmt(lo, digits) : `${fmt(median(finite), digits)} (${fmt(lo, digits)}–${fmt(hi, digits)})`;
 };
 const header = [
-  'pods', 'GET failed / sent', 'POST failed / sent', 'failure kinds', 'failures start after deletion, ms', 'rollout ms', 'until old pods exited, ms',
-  'old pod deletion → exit, ms', 'new pod start → listening / → Ready, ms', 'latency p99 before / during rollout, ms', 'pod CPU µs/request',
+  'pods', 'GET failed / sent', 'POST failed / sent', 'failure kinds', 'failed requests: sent … ms after their pod\'s deletion', 'rollout ms', 'until old pods exited, ms',
+  'old pod deletion → out of nginx / → exit, ms', 'new pod start → listening / → Ready, ms', 'latency p99 before / during rollout, ms', 'pod CPU µs/request',
 ];
 const rows = IMPLS.map((impl) => {
   const rs = results.filter((r) => r.impl === impl.key);
@@ -318,10 +321,11 @@ const rows = IMPLS.map((impl) => {
     `${sum(rs.map((r) => r.GET.failed))} / ${sum(rs.map((r) => r.GET.requests))}`,
     `${sum(rs.map((r) => r.POST.failed))} / ${sum(rs.map((r) => r.POST.requests))}`,
     Object.entries(kinds).map(([k, v]) => `${k} ×${v}`).join(', ') || '—',
-    since.length ? `${fmt(Math.min(...since), 0)}–${fmt(Math.max(...since), 0)}` : '—',
+    (since.length ? `${fmt(Math.min(...since), 0)}–${fmt(Math.max(...since), 0)}` : '—') +
+      (sum(rs.map((r) => r.unattributed)) ? ` (${sum(rs.map((r) => r.unattributed))} to no deleted pod)` : ''),
     stat(rs.map((r) => r.rolloutMs)),
     stat(rs.map((r) => r.untilOldExitedMs)),
-    stat(rs.flatMap((r) => r.deletionToExitMs)) + (sum(rs.map((r) => r.sigkilled)) ? ` (${sum(rs.map((r) => r.sigkilled))} SIGKILLed)` : ''),
+    `${stat(rs.flatMap((r) => r.deletionToUnroutedMs))} / ${stat(rs.flatMap((r) => r.deletionToExitMs))}` + (sum(rs.map((r) => r.sigkilled)) ? ` (${sum(rs.map((r) => r.sigkilled))} SIGKILLed)` : ''),
     `${stat(rs.flatMap((r) => r.startToListeningMs))} / ${stat(rs.flatMap((r) => r.startToReadyMs))}`,
     `${stat(rs.map((r) => r.steadyLatency.p99), 1)} / ${stat(rs.map((r) => r.rolloutLatency.p99), 1)}`,
     stat(rs.map((r) => r.cpuUsPerRequest)),
@@ -366,7 +370,7 @@ function note(impl) {
   const figures = failed === 0 ? `no failed request in ${rs.length} rollouts (${sent} sent)` : `**${failed} of ${sent} requests failed** in ${rs.length} rollouts (nginx: ${reasons || 'nothing logged'})`;
   const why = {
     rxrun: `SIGTERM turns \`/readyz\` 503 at once, but \`serve$\` keeps accepting for DRAIN_DELAY (${drainDelayMs} ms), longer than the
-  Service takes to stop routing to the pod (${PROPAGATION_MS} ms + an nginx reload); then it stops accepting, finishes what is in flight and
+  Service takes to stop routing to the pod (${PROPAGATION_MS} ms + an nginx reload: at most ${fmt(Math.max(...rs.flatMap((r) => r.deletionToUnroutedMs)), 0)} ms here); then it stops accepting, finishes what is in flight and
   closes the keep-alive sockets nginx pooled.`,
     'rxrun-no-delay': `the pod stops accepting at SIGTERM, while the Service routes to it until the endpoint removal has propagated:
   those requests are refused (a 502 from nginx; from kube-proxy, a refused connection). A reset is nginx sending a request on a
@@ -403,7 +407,8 @@ deleted — its removal from the upstream (after the propagation delay) and the 
 at the grace period run at once; repeat. "Rollout ms": from the first new pod to the last one Ready with every old
 pod deleted (\`kubectl rollout status\`). Failed: anything but a 200 with the expected body, counted from the start of
 the rollout to ${TAIL_MS} ms after the last old pod exited. CPU: the two old pods' CPU time per request in ${STEADY_MS} ms of load before
-the rollout. "Start → listening": until the pod printed its app port; "→ Ready": until the kubelet's probes passed (the
+the rollout. "Out of nginx": the propagation delay plus the reload (\`nginx -t\`, SIGHUP, a 50 ms pause), which a
+loaded machine stretches — kube-proxy's own sync takes time too. "Start → listening": until the pod printed its app port; "→ Ready": until the kubelet's probes passed (the
 startupProbe's period quantizes it).
 
 ${markdownTable(header, rows)}

@@ -10,18 +10,19 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const BODY = 'x'.repeat(512);
 const EXPECTED = { GET: 'hello\n', POST: `received ${BODY.length} bytes\n` };
 
-/** Starts the load; returns `{ requests, stop(): Promise<void>, count(from, to) }`; each request is `{ method, start, end, ok, kind }`. */
+/** Starts the load; returns `{ requests, stop(): Promise<void>, count(from, to) }`; each request is `{ method, start, end, ok, kind, upstream }`. */
 export function startLoad({ url, workers, pauseMs, maxRequests, maxMs }) {
   const pool = new Pool(url, { connections: workers, pipelining: 1, headersTimeout: 20_000, bodyTimeout: 20_000 });
   const requests = [];
   const started = performance.now();
   let stopping = false;
   const one = async (method) => {
-    const request = { method, start: performance.now(), end: undefined, ok: false, kind: undefined };
+    const request = { method, start: performance.now(), end: undefined, ok: false, kind: undefined, upstream: undefined };
     requests.push(request);
     try {
       const res = await pool.request(method === 'GET' ? { path: '/', method } : { path: '/upload', method, body: BODY, headers: { 'content-type': 'text/plain' } });
       const text = await res.body.text();
+      request.upstream = res.headers['x-upstream']; // `127.0.0.1:<pod port>`, set by nginx
       if (res.statusCode !== 200) request.kind = `HTTP ${res.statusCode}`;
       else if (text !== EXPECTED[method]) request.kind = 'wrong body';
       else request.ok = true;

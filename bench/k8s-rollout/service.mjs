@@ -69,6 +69,7 @@ ${keepalive > 0 ? `    keepalive ${keepalive};\n` : ''}  }
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_next_upstream off;
+      add_header X-Upstream $upstream_addr always; # which pod answered (or failed): the harness attributes failures
       proxy_connect_timeout 2s;
       proxy_read_timeout 30s;
     }
@@ -145,7 +146,9 @@ ${keepalive > 0 ? `    keepalive ${keepalive};\n` : ''}  }
         if (isServing && pod.appPort !== undefined && !pod.exitedAt) serving.set(pod.name, pod.appPort);
         else serving.delete(pod.name);
         if (had === serving.has(pod.name)) return undefined;
-        return apply();
+        return apply().then(() => {
+          if (!isServing) pod.unroutedAt = performance.now(); // nginx routes no new request to it from now on
+        });
       });
     },
     /** The pods nginx routes to now. */
