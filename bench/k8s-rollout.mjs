@@ -308,7 +308,7 @@ const stat = (values, digits = 0) => {
   return lo === hi ? fmt(lo, digits) : `${fmt(median(finite), digits)} (${fmt(lo, digits)}–${fmt(hi, digits)})`;
 };
 const header = [
-  'pods', 'GET failed / sent', 'POST failed / sent', 'failure kinds', 'failed requests: sent … ms after their pod\'s deletion', 'rollout ms', 'until old pods exited, ms',
+  'pods', 'GET failed / sent', 'POST failed / sent', 'failure kinds', 'failed requests: sent … ms after their pod\'s deletion (< 0: before)', 'rollout ms', 'until old pods exited, ms',
   'old pod deletion → out of nginx / → exit, ms', 'new pod start → listening / → Ready, ms', 'latency p99 before / during rollout, ms', 'pod CPU µs/request',
 ];
 const rows = IMPLS.map((impl) => {
@@ -373,9 +373,9 @@ function note(impl) {
   Service takes to stop routing to the pod (${PROPAGATION_MS} ms + an nginx reload: at most ${fmt(Math.max(...rs.flatMap((r) => r.deletionToUnroutedMs)), 0)} ms here); then it stops accepting, finishes what is in flight and
   closes the keep-alive sockets nginx pooled.`,
     'rxrun-no-delay': `the pod stops accepting at SIGTERM, while the Service routes to it until the endpoint removal has propagated:
-  those requests are refused (a 502 from nginx; from kube-proxy, a refused connection). A reset is nginx sending a request on a
+  those requests are refused (a 502 from nginx; from kube-proxy, a refused connection).${reasons.includes('reset') ? ` A reset is nginx sending a request on a
   pooled keep-alive socket just as \`serve$\` closed it as idle — a race any HTTP/1.1 server has when it closes idle sockets while
-  still routed to. \`/readyz\` turning 503 cannot help: the endpoint goes away at the deletion anyway, no sooner.`,
+  still routed to.` : ''} \`/readyz\` turning 503 cannot help: the endpoint goes away at the deletion anyway, no sooner.`,
     naive: `the process dies at SIGTERM with requests in flight and pooled sockets open (resets), and is refused until the
   endpoint removal has propagated.`,
     'naive-prestop': `the kubelet's preStop sleep (${drainDelayMs / 1000} s) holds SIGTERM back until the endpoint removal has propagated, so by then
