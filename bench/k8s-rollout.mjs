@@ -92,7 +92,8 @@ const now = () => performance.now();
 const log = (line) => process.stderr.write(`k8s-rollout: ${line}\n`);
 const debug = VERBOSE ? log : () => {};
 
-// ---- every process started here ends with this script ----
+// ---- every process started here ends with this script, and its temporary folder goes ----
+const work = mkdtempSync(path.join(os.tmpdir(), 'rxrun-k8s-rollout-')); // the image, nginx's prefix
 const pids = new Set(); // pods by pid, nginx by -pid (its process group)
 let cleanedUp = false;
 function killEverything() {
@@ -106,6 +107,7 @@ function killEverything() {
     }
   }
   pids.clear();
+  rmSync(work, { recursive: true, force: true });
 }
 process.on('exit', killEverything);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -117,7 +119,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 // ---- the image: main.ts compiled with the Dockerfile's tsc line, next to node_modules/{rxrun,rxjs} ----
-const work = mkdtempSync(path.join(os.tmpdir(), 'rxrun-k8s-rollout-'));
 function buildImage() {
   const dockerfile = readFileSync(path.join(repoDir, 'demos', 'kubernetes', 'Dockerfile'), 'utf8');
   const tscLine = /npx tsc ([^\n\\&]+?)\s*\\?\n/.exec(dockerfile)?.[1];
