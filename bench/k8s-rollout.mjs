@@ -390,7 +390,7 @@ updateSection(
   'k8s-rollout',
   `## Kubernetes rollout, simulated (\`bench/k8s-rollout.mjs\`)
 
-${stamp()} ${seconds} s, \`node bench/k8s-rollout.mjs ${process.argv.slice(2).join(' ')}\`; figures also in \`bench/results/k8s-rollout.json\`.
+${stamp()} ${seconds} s, \`${['node bench/k8s-rollout.mjs', ...process.argv.slice(2)].join(' ')}\`; figures also in \`bench/results/k8s-rollout.json\`.
 
 The script plays the kubelet and the Service for the Deployment of \`demos/kubernetes/deployment.yaml\` and
 rolls it ${ROLLOUTS} times per row, rows interleaved in a random order per round. From the manifest
