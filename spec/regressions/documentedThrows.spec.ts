@@ -3,7 +3,7 @@
  * public functions' TSDoc (issue #9), each pinned by a test that failed before its fix.
  */
 import * as http from 'node:http';
-import { NEVER, Observable } from 'rxjs';
+import { EMPTY, NEVER, Observable } from 'rxjs';
 import {
   NoCurrentAppError, outcomeError, probes, runApp, runApp$, serve$, shutdownWaitsFor, taskGroup, timer$, type AppOutcome,
 } from 'rxrun';
@@ -16,7 +16,7 @@ describe('documented throws', () => {
     let refuse = true;
     const flaky = {
       ...port,
-      onSignal: (signal: NodeJS.Signals, listener: () => void) => {
+      onSignal: (signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void) => {
         if (refuse) throw new Error('no signals here');
         return onSignal(signal, listener);
       },
@@ -30,7 +30,7 @@ describe('documented throws', () => {
 
   it.each([
     ['shutdownWaitsFor', () => shutdownWaitsFor({ name: '' })],
-    ['timer$', () => timer$(1000, () => undefined, { name: '' })],
+    ['timer$', () => timer$(1000, () => EMPTY, { name: '' })],
     ['probes', () => probes({ name: '' })],
     ['serve$', () => serve$(http.createServer(), 0, { name: '' })],
   ])('%s refuses an empty name with a RangeError naming it', (_label, call) => {
