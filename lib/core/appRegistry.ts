@@ -1,7 +1,8 @@
 import type { ObservableInput } from 'rxjs';
 import { NoCurrentAppError } from './errors.js';
+import type { AnyLifecycleEvent, EventLog } from './eventLog.js';
 import type { ReadyMember } from './readySignal.js';
-import type { AppContext, ErrorSource, LifecycleEvent, Phase } from './types.js';
+import type { AppContext, ErrorSource, Phase } from './types.js';
 
 /** A unit of protected work registered with a running app. */
 export interface ProtectedTicket {
@@ -21,8 +22,12 @@ export interface AppInternals {
   protect(name: string, cutOff: () => void): ProtectedTicket | undefined;
   /** Reports an error under the app's error policy. */
   reportError(source: ErrorSource, name: string | undefined, error: unknown): void;
-  /** Emits a lifecycle event of an extension (`supervise`, `serve$`, …) in order with the app's own; ignored once stopped. */
-  emit(event: LifecycleEvent): void;
+  /**
+   * Emits a lifecycle event of an extension (`supervise`, `serve$`, …) in order with the app's own,
+   * logged with `log`, its family's formatting; ignored once stopped. The event's type must be a
+   * member of `LifecycleEventExtensions` (see lib/lifecycleEvent.ts).
+   */
+  emit<E extends AnyLifecycleEvent>(event: NoInfer<E>, log: EventLog<E>): void;
   /**
    * Registers a finalizer that can be withdrawn (a resource released early need not be released
    * again). Runs LIFO with `app.defer` finalizers. Returns the withdraw function, or `undefined` when

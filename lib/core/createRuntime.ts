@@ -2,17 +2,19 @@ import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer,
 import { markRunning, registerInternals, type AppInternals } from './appRegistry.js';
 import { bindProcess, type ProcessBinding } from './bindProcess.js';
 import { describeError } from './errors.js';
+import { coreEventLog } from './coreEventLog.js';
 import { createEventOutbox } from './eventOutbox.js';
 import { teardownErrors } from './guardTeardown.js';
 import { createProtectedWork } from './protectedWork.js';
 import { createReadySignal } from './readySignal.js';
 import { writeLifecycleLog } from '../logging/writeLifecycleLog.js';
+import { processManagerEventLog } from '../process/processManagerEvents.js';
 import { processManagerGrace } from '../process/processManagerGrace.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import { createStepQueue, type Step } from './stepQueue.js';
 import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
 import type {
-  AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase, ShutdownReason,
+  AppContext, AppMain, AppOutcome, CoreLifecycleEvent, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase, ShutdownReason,
   SpawnOptions, StepOptions,
 } from './types.js';
 import { checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput, describe } from './validate.js';
@@ -70,13 +72,14 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   const outbox = createEventOutbox(
     settings.logger,
     // The phase the event happened in (JSON records carry it), not the one it is delivered in.
-    (event) => {
+    (event, log) => {
       const phaseAtEvent = phase;
-      return (logger) => writeLifecycleLog(logger, event, phaseAtEvent, settings.name);
+      return (logger) => writeLifecycleLog(logger, event, log, phaseAtEvent, settings.name);
     },
+    // An extension's event is a member of LifecycleEvent by its family's LifecycleEventExtensions entry.
     (event) => {
-      events$.next(event);
-      sink.next(event);
+      events$.next(event as LifecycleEvent);
+      sink.next(event as LifecycleEvent);
     },
     (error) => {
       const record: ErrorRecord = { source: 'logger', error };
@@ -86,10 +89,10 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
         if (finalOutcome !== undefined) recordInOutcome(finalOutcome, record);
         return;
       }
-      outbox.publish({ type: 'error', record, at: now() }, false);
+      outbox.publish<CoreLifecycleEvent>({ type: 'error', record, at: now() }, coreEventLog, false);
     },
   );
-  const publish = (event: LifecycleEvent) => outbox.publish(event);
+  const publish = (event: CoreLifecycleEvent) => outbox.publish(event, coreEventLog);
 
   const steps = createStepQueue({
     scheduler,
@@ -126,7 +129,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     // After main, so that main's own subscribers to `app.events$` hear it.
     const grace = port.env === undefined ? undefined : processManagerGrace((name) => port.env?.(name));
     if (grace !== undefined && settings.shutdownTimeout > grace.graceMs) {
-      publish({ type: 'budget-exceeds-grace', ...grace, budgetMs: settings.shutdownTimeout, at: now() });
+      outbox.publish({ type: 'budget-exceeds-grace', ...grace, budgetMs: settings.shutdownTimeout, at: now() }, processManagerEventLog);
     }
     starting = false;
     if (phase !== 'starting') return;
@@ -457,7 +460,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     source: settings.ready,
     isRunning: () => phase === 'running' && reason === undefined,
     send: () => internals.sendToParent('ready'),
-    sent: () => publish({ type: 'ready-sent', at: now() }),
+    sent: () => outbox.publish({ type: 'ready-sent', at: now() }, processManagerEventLog),
     failed: (error) => reportError('task', 'ready', error),
   });
 
@@ -472,8 +475,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     detachWhile,
     protect: (name, cutOffWork) => (phase === 'finalizing' || phase === 'stopped' ? undefined : protectedWork.protect(name, cutOffWork)),
     reportError,
-    emit(event) {
-      if (phase !== 'stopped') publish(event);
+    emit(event, log) {
+      if (phase !== 'stopped') outbox.publish(event, log);
     },
     addFinalizer: (name, run, timeout) => (phase === 'stopped' ? undefined : steps.add({ kind: 'finalizer', name, run, timeout })),
     remainingBudget: () => (reason === undefined || starting ? Infinity : Math.max(0, requestedAt + settings.shutdownTimeout - now())),

@@ -1,5 +1,6 @@
 import { timer } from 'rxjs';
 import type { AppInternals } from '../core/appRegistry.js';
+import { serverEventLog } from './serverEvents.js';
 
 /** One `serve$` taking part in its app's readiness drain (internal). */
 export interface DrainDelayMember {
@@ -39,7 +40,7 @@ function readinessDrain(internals: AppInternals, members: Set<DrainDelayMember>)
   const { scheduler } = internals.context;
   const current = [...members].filter((member) => member.listened());
   const step = (member: DrainDelayMember, type: 'readiness-down' | 'drain-delay') =>
-    internals.emit({ type: 'server-drain', name: member.name(), step: type, count: member.connections(), names: [], at: scheduler.now() });
+    internals.emit({ type: 'server-drain', name: member.name(), step: type, count: member.connections(), names: [], at: scheduler.now() }, serverEventLog);
   for (const member of current) step(member, 'readiness-down');
   const delay = Math.max(0, ...current.map((member) => member.delay));
   if (delay === 0) return undefined;

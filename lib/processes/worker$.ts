@@ -10,6 +10,7 @@ import {
 import { ChildExitError, ChildKilledError, WorkerThreadError } from './errors.js';
 import { checkModulePath, resolveModulePath } from './resolveModulePath.js';
 import { stopPlan } from './stopPlan.js';
+import { childEventLog } from './childEvents.js';
 
 const WHERE = 'worker$';
 const DEFAULT_TERMINATE_AFTER = 5_000;
@@ -159,7 +160,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
     const report = (error: Error) =>
       reportOr(internals, 'child', name, error, () => process.emitWarning(error.message, { type: error.name }));
     const emitStep = (step: 'message' | 'terminate') =>
-      internals?.emit({ type: 'child-stopping', kind: 'thread', name, id: threadId, step, at: scheduler.now() });
+      internals?.emit({ type: 'child-stopping', kind: 'thread', name, id: threadId, step, at: scheduler.now() }, childEventLog);
     const settle = () => {
       ended = true;
       steps.unsubscribe();
@@ -181,7 +182,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
       worker.off('message', onMessage);
       worker.off('messageerror', onMessageError);
       worker.off('error', onError);
-      internals?.emit({ type: 'child-exited', kind: 'thread', name, id: threadId, code, signal: null, at: scheduler.now() });
+      internals?.emit({ type: 'child-exited', kind: 'thread', name, id: threadId, code, signal: null, at: scheduler.now() }, childEventLog);
       const failure =
         thrown !== undefined ? new WorkerThreadError(name, threadId, thrown.error, code)
         : code !== 0 && !stoppedByTerminate ? new ChildExitError(name, threadId, code, null)
@@ -207,7 +208,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
     worker.on('messageerror', onMessageError);
     worker.on('error', onError);
     worker.once('exit', onExit);
-    internals?.emit({ type: 'child-started', kind: 'thread', name, id: threadId, at: scheduler.now() });
+    internals?.emit({ type: 'child-started', kind: 'thread', name, id: threadId, at: scheduler.now() }, childEventLog);
     subscriber.next({ type: 'start', threadId, worker });
 
     /** `atDeadline`: the thread ignored its stop message (named in the outcome); else it is the stop itself. */
