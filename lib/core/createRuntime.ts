@@ -466,6 +466,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   const internals: AppInternals = {
     context,
+    port,
     get phase() {
       return phase;
     },

@@ -4,7 +4,7 @@ import type * as https from 'node:https';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { findRunningApp, reportOr, type AppInternals } from '../core/appRegistry.js';
+import { findRunningApp, reportOrWarn, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
   checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
@@ -199,9 +199,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
 
     const report = (error: unknown) => {
       // No app to report to (or it stopped), and the subscriber may be gone: a process warning is the one channel left.
-      reportOr(internals, 'server', name, error, () =>
-        error instanceof Error ? process.emitWarning(error.message, { type: error.name }) : process.emitWarning(String(error), { type: 'ServeError' }),
-      );
+      reportOrWarn(internals, 'server', name, error, 'ServeError');
     };
     const guarded =
       <A extends unknown[]>(hook: ((...args: A) => void) | undefined, fallback: (...args: A) => void) =>

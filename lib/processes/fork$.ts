@@ -2,7 +2,7 @@ import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { loadBuiltin } from '../core/loadBuiltin.js';
 import * as path from 'node:path';
 import { Observable, Subscription, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { findRunningApp, reportOr, type ProtectedTicket } from '../core/appRegistry.js';
+import { findRunningApp, reportOrWarn, type ProtectedTicket } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
   checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkOneOf, checkScheduler, checkString, describe, isPlainObject,
@@ -157,8 +157,7 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
     const steps = new Subscription();
     const stopReading: (() => void)[] = [];
 
-    const report = (error: Error) =>
-      reportOr(internals, 'child', name, error, () => process.emitWarning(error.message, { type: error.name }));
+    const report = (error: Error) => reportOrWarn(internals, 'child', name, error, 'ChildError');
     const emitStep = (step: 'message' | 'SIGTERM' | 'SIGKILL') => {
       if (pid !== undefined) internals?.emit({ type: 'child-stopping', kind: 'process', name, id: pid, step, at: scheduler.now() }, childEventLog);
     };

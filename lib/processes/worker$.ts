@@ -2,7 +2,7 @@ import type { ResourceLimits, Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { Observable, Subscription, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { loadBuiltin } from '../core/loadBuiltin.js';
-import { findRunningApp, reportOr, type ProtectedTicket } from '../core/appRegistry.js';
+import { findRunningApp, reportOrWarn, type ProtectedTicket } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
   checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkScheduler, describe, isPlainObject,
@@ -157,8 +157,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
     let ticket: ProtectedTicket | undefined;
     const steps = new Subscription();
 
-    const report = (error: Error) =>
-      reportOr(internals, 'child', name, error, () => process.emitWarning(error.message, { type: error.name }));
+    const report = (error: Error) => reportOrWarn(internals, 'child', name, error, 'ChildError');
     const emitStep = (step: 'message' | 'terminate') =>
       internals?.emit({ type: 'child-stopping', kind: 'thread', name, id: threadId, step, at: scheduler.now() }, childEventLog);
     const settle = () => {
