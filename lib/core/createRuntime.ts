@@ -4,15 +4,14 @@ import { createOutcome, recordInOutcome, type OutcomeDraft } from './appOutcome.
 import { createAppTasks } from './appTasks.js';
 import { bindProcess, type ProcessBinding } from './bindProcess.js';
 import { coreEventLog } from './coreEventLog.js';
-import { describeError } from './errors.js';
+import { createErrorFunnel } from './errorFunnel.js';
 import { createEventOutbox } from './eventOutbox.js';
-import { teardownErrors } from './guardTeardown.js';
 import { createProtectedWork } from './protectedWork.js';
 import { createReadySignal } from './readySignal.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import { createParentSender } from './sendToParent.js';
 import { createStepQueue } from './stepQueue.js';
-import type { AppContext, AppMain, CoreLifecycleEvent, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase, ShutdownReason } from './types.js';
+import type { AppContext, AppMain, CoreLifecycleEvent, ErrorRecord, LifecycleEvent, PendingItem, PendingReport, Phase, ShutdownReason } from './types.js';
 import { createUserSteps, executorSteps } from './userSteps.js';
 import { writeLifecycleLog } from '../logging/writeLifecycleLog.js';
 import { processManagerEventLog } from '../process/processManagerEvents.js';
@@ -51,7 +50,6 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   let reason: ShutdownReason | undefined;
   let requestedAt = 0;
   const laterReasons: ShutdownReason[] = [];
-  const errors: ErrorRecord[] = [];
   let report: PendingReport | undefined;
   /** Built, not yet delivered: a logger failing on the final lines still gets into it. */
   let finalOutcome: OutcomeDraft | undefined;
@@ -78,7 +76,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     },
     (error) => {
       const record: ErrorRecord = { source: 'logger', error };
-      errors.push(record);
+      failures.keep(record);
       // The final lines log the outcome before it is delivered: it can still carry this error.
       if (phase === 'stopped') {
         if (finalOutcome !== undefined) recordInOutcome(finalOutcome, record);
@@ -88,13 +86,24 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     },
   );
   const publish = (event: CoreLifecycleEvent) => outbox.publish(event, coreEventLog);
+  const failures = createErrorFunnel({
+    isStopped: () => phase === 'stopped',
+    now,
+    publish,
+    log: (write) => outbox.log(write),
+    requestShutdown: (request) => requestShutdown(request),
+    onTaskError: settings.onTaskError,
+  });
+  const reportError = failures.report;
+  const reportTeardownError = failures.reportTeardown;
+  const completeReporting = failures.complete;
 
   const steps = createStepQueue({
     scheduler,
     isStopped: () => phase === 'stopped',
     publish,
-    reportError: (source, name, error) => reportError(source, name, error),
-    reportTeardownError: (error) => reportTeardownError(error),
+    reportError,
+    reportTeardownError,
   });
   const tasks = createAppTasks({
     accepting: () => reason === undefined && (phase === 'starting' || phase === 'running'),
@@ -102,8 +111,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       // Once stopped there is no one to tell: the events (and the log) have ended.
       if (phase !== 'stopped') publish({ type: 'task-refused', name, at: now() });
     },
-    reportError: (source, name, error) => reportError(source, name, error),
-    reportTeardownError: (error) => reportTeardownError(error),
+    reportError,
+    reportTeardownError,
     taskGone: () => onTaskGone(),
   });
 
@@ -197,14 +206,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     return steps.runFinalizers((count) => publish({ type: 'finalizers-start', count, at: now() }));
   }
 
-  // The last finalizer's (or protected work's) own close is still listed as active while its callback
-  // runs; without this wait `stopped` would name that socket or fs request as left open by the app.
-  // Only needed when something beyond the baseline is listed (cleared timers vanish at once).
+  /** Before `stopped`: I/O that just finished leaves the active handles (see `ProcessBinding.settled`). */
   function settlingIo(): Observable<never> {
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with `.call(port, …)`
-    const { settle } = port;
-    if (settle === undefined || handlesSinceStart().length === 0) return EMPTY;
-    return new Observable<never>((subscriber) => settle.call(port, () => subscriber.complete()));
+    return binding?.settled() ?? EMPTY;
   }
 
   /** `stopped`: the outcome, then the end of the events. */
@@ -214,7 +218,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     release();
     // Before the outcome is built, so that an error thrown by a subscriber's teardown is in it.
     completeReporting(shutdown$);
-    const outcome = createOutcome({ reason: reason as ShutdownReason, laterReasons, errors, report, openHandles: handlesSinceStart(), shutdownMs: now() - requestedAt });
+    const outcome = createOutcome({ reason: reason as ShutdownReason, laterReasons, errors: failures.errors, report, openHandles: handlesSinceStart(), shutdownMs: now() - requestedAt });
     finalOutcome = outcome;
     publish({ type: 'phase', phase: 'stopped', at: now() });
     publish({ type: 'stopped', outcome, at: now() });
@@ -281,32 +285,6 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   function handlesSinceStart(): string[] {
     return binding?.handlesSinceStart() ?? [];
-  }
-
-  function reportError(source: ErrorSource, name: string | undefined, error: unknown): void {
-    const record: ErrorRecord = name === undefined ? { source, error } : { source, name, error };
-    errors.push(record);
-    if (phase === 'stopped') {
-      // No event can carry it any more (while `finish` builds the outcome it still lands there).
-      outbox.log((logger) => logger.error?.(`rxrun: ${source} error while the app stopped: ${describeError(error)}`));
-      return;
-    }
-    publish({ type: 'error', record, at: now() });
-    const startsShutdown = source === 'main' || (settings.onTaskError === 'shutdown' && isWorkError(source));
-    if (startsShutdown) requestShutdown({ kind: 'error', error });
-  }
-
-  function reportTeardownError(error: unknown): void {
-    for (const each of teardownErrors(error)) reportError('teardown', undefined, each);
-  }
-
-  // Completes a subject whose subscribers' teardown may throw.
-  function completeReporting(subject: { complete(): void }): void {
-    try {
-      subject.complete();
-    } catch (error) {
-      reportTeardownError(error);
-    }
   }
 
   function onSignal(signal: NodeJS.Signals): void {
@@ -377,8 +355,4 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   registerInternals(internals);
 
   return { context, start, abandon };
-}
-
-function isWorkError(source: ErrorSource): boolean {
-  return source === 'task' || source === 'protected' || source === 'uncaughtException' || source === 'unhandledRejection';
 }
