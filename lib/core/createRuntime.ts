@@ -62,6 +62,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   let budget: Subscription | undefined;
   let flow: Subscription | undefined;
 
+  // ── the mechanisms, each in its own file ──────────────────────────────────────────────────────
+
   const outbox = createEventOutbox(
     settings.logger,
     // The phase the event happened in (JSON records carry it), not the one it is delivered in.
