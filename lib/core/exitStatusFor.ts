@@ -1,6 +1,6 @@
 import { signalExitStatus } from '../process/signals.js';
 import type { AppOutcome, ExitCodeMode } from './types.js';
-import { checkOneOf, describe } from './validate.js';
+import { checkOneOf, checkOutcome } from './validate.js';
 
 /**
  * How the process should end: with `code`, or by re-raising `signal` (whose shell status is `code`).
@@ -24,15 +24,20 @@ export interface ExitDecision {
  * (`ok`) signal stop exits 0. A function decides alone; if it throws or returns something that is
  * not an integer from 0 to 255, the status is 1.
  *
+ * @param outcome The outcome of a `stopped` event, or of `runApp`'s promise.
+ * @param mode `'conventional'` (default), `'zero-on-graceful'`, or a function `(outcome) => code`.
+ * @returns `{ code }`, or `{ code, signal }` when the signal should be re-raised.
+ * @throws TypeError for an `outcome` that is not an AppOutcome (no `errors` array), or a `mode` that is neither
+ * a string nor a function; RangeError for an unknown `mode` string.
+ * @see {@link runApp}, {@link outcomeError},
+ * [Shutdown phases and exit status](../../docs/shutdown-phases-and-exit-status.md).
  * @example
  * ```ts
  * exitStatusFor(outcome, 'conventional'); // { code: 143, signal: 'SIGTERM' } after a graceful SIGTERM
  * ```
  */
 export function exitStatusFor(outcome: AppOutcome, mode: ExitCodeMode = 'conventional'): ExitDecision {
-  if (typeof outcome !== 'object' || outcome === null || !Array.isArray((outcome as Partial<AppOutcome>).errors)) {
-    throw new TypeError(`exitStatusFor: 'outcome' must be an AppOutcome, got ${describe(outcome)}`);
-  }
+  checkOutcome('exitStatusFor', outcome);
   if (typeof mode !== 'function') checkOneOf('exitStatusFor', 'mode', mode, ['conventional', 'zero-on-graceful'] as const);
   if (typeof mode === 'function') {
     try {

@@ -8,6 +8,10 @@ import { Observable } from 'rxjs';
  * result:  -------(r|)
  * ```
  *
+ * @param signal The signal to watch: `app.signal`, a controller's, `AbortSignal.timeout(ms)`…
+ * @returns A cold observable of the abort `reason`, once; unsubscribing removes its listener.
+ * @throws TypeError for a `signal` that is not an AbortSignal.
+ * @see {@link AppContext} (`app.signal`), {@link untilShutdown}.
  * @example
  * ```ts
  * const controller = new AbortController();

@@ -19,6 +19,15 @@ import { isPlainObject } from './validate.js';
  *
  * Also usable as an operator: `main$.pipe(runApp$(options))` is `runApp$(main$, options)`.
  *
+ * @param main The app's tasks (see {@link AppMain}); in the operator form, the source observable.
+ * @param options See {@link RunAppOptions}.
+ * @returns A cold observable: each subscription runs one app, emits its events and completes after `stopped`
+ * (the app's errors are in the outcome; it errors only if a custom `process` port throws while binding). The
+ * operator form returns the operator.
+ * @throws TypeError for a `main` that is not an Observable, an array of Observables or a function, a second
+ * argument after an options object, an unknown option, or an option of the wrong type; RangeError for an
+ * out-of-range or unknown option value, as for {@link runApp}.
+ * @see {@link runApp} (the process form), {@link outcomeError}, [Getting started](../../docs/getting-started.md).
  * @example
  * ```ts
  * import { interval } from 'rxjs';

@@ -20,6 +20,20 @@ const portsInUse = new WeakSet<ProcessPort>();
  * app:     (sr)------q-d-f-x          then exit: re-raise SIGTERM (143), or 0 / 1
  * ```
  *
+ * @param main The app's tasks: an Observable, an array of Observables, or a function `(app) => tasks` called once
+ * with the {@link AppContext} (see {@link AppMain}).
+ * @param options See {@link RunAppOptions}; `process` defaults to {@link realProcessPort}.
+ * @returns A promise of the {@link AppOutcome}, resolved at `stopped`, just before the process exits: the app's
+ * errors are in the outcome, not a rejection. It rejects only when the custom `process` port throws
+ * while the app binds to it (its bindings are undone, and the port is free for the next `runApp`).
+ * @throws TypeError for a `main` that is not an Observable, an array of Observables or a function, an unknown
+ * option, or an option of the wrong type; RangeError for an out-of-range `shutdownTimeout` or
+ * `signalCoalesceWindow`, an unknown `until` / `onTaskError` / `exitCode` string, an unknown or uncatchable
+ * signal in `signals` / `forceSignals`, a `forceSignals` entry not in `signals`, an empty `name`, or (with no
+ * `logger` given) an `RXRUN_LOG` other than `json` / `text`.
+ * @throws {@link ProcessAlreadyOwnedError} while another `runApp` app owns the same process port.
+ * @see {@link runApp$} (several apps, or one that must not end the process), {@link exitStatusFor},
+ * [Shutdown phases and exit status](../../docs/shutdown-phases-and-exit-status.md).
  * @example
  * ```ts
  * import { interval, tap } from 'rxjs';
@@ -51,6 +65,12 @@ export function runApp(main: AppMain, options?: RunAppOptions): Promise<AppOutco
       },
       complete: () => undefined,
     });
-    runtime.start();
+    try {
+      runtime.start();
+    } catch (error) {
+      // The port threw while binding: nothing runs, so the port is free for the next app.
+      portsInUse.delete(port);
+      throw error;
+    }
   });
 }

@@ -1,7 +1,7 @@
 import { from, isObservable, type Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { FORBIDDEN_SIGNALS, signalNumber } from '../process/signals.js';
 import { isAppContext } from './appRegistry.js';
-import type { AppContext } from './types.js';
+import type { AppContext, AppOutcome } from './types.js';
 
 // Every public function checks its arguments at call time and names the offending option.
 
@@ -76,6 +76,21 @@ export function checkName(where: string, name: string, value: unknown): string |
   const checked = checkString(where, name, value);
   if (checked === '') throw new RangeError(`${where}: option '${name}' must not be empty`);
   return checked;
+}
+
+/** Validates an {@link AppOutcome} argument by shape (an object with an `errors` array), else TypeError. */
+export function checkOutcome(where: string, value: unknown): asserts value is AppOutcome {
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as Partial<AppOutcome>).errors)) {
+    throw new TypeError(`${where}: 'outcome' must be an AppOutcome, got ${describe(value)}`);
+  }
+}
+
+/** Validates an optional TCP port: a number (else TypeError) that is an integer from 0 to 65535 (else RangeError). */
+export function checkPort(where: string, name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new TypeError(`${where}: option '${name}' must be a number, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new RangeError(`${where}: option '${name}' must be an integer from 0 to 65535, got ${value}`);
+  return value;
 }
 
 export function checkFunction(where: string, name: string, value: unknown): void {

@@ -32,6 +32,11 @@ const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
  * pino:   {"level":20,"time":…,"name":"orders","phase":"finalizing","event":"finalizer-start","kind":"finalizer","finalizer":"db","msg":"finalizer-start 'db'"}
  * ```
  *
+ * @param target A pino logger (a child logger too), or any {@link PinoLike}.
+ * @returns A {@link Logger} for the `logger` option of `runApp` / `runApp$`.
+ * @throws TypeError for a `target` that is not an object with `debug`, `info`, `warn` and `error` methods.
+ * @see {@link LifecycleLogRecord}, [Shutdown phases and exit status](../../docs/shutdown-phases-and-exit-status.md)
+ * (logs for people and for machines).
  * @example
  * ```ts
  * import pino from 'pino';

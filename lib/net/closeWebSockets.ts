@@ -58,6 +58,13 @@ export interface CloseWebSocketsConfig {
  * serve$:   ──────── SIGTERM ─── upgraded ───────────────────────── drained
  * ```
  *
+ * @param wss The WebSocket server, with `on('connection', …)` (`ws`'s `WebSocketServer`).
+ * @param config See {@link CloseWebSocketsConfig}.
+ * @returns The hook to pass as `serve$`'s `onUpgradedSocket` option (see {@link ServeConfig}).
+ * @throws TypeError for a `wss` without `on()`, an unknown option, a `code` that is not a number or a `reason` that
+ * is not a string; RangeError for a `code` a server may not send (other than 1000–1003, 1007–1014, 3000–4999) or a
+ * `reason` over 123 bytes of UTF-8.
+ * @see {@link serve$}, [Servers and probes](../../docs/servers-and-probes.md).
  * @example
  * ```ts
  * import { createServer } from 'node:http';

@@ -4,7 +4,7 @@ import { findRunningApp, resolveApp, type AppInternals } from '../core/appRegist
 import { NoCurrentAppError } from '../core/errors.js';
 import type { AppContext } from '../core/types.js';
 import {
-  checkApp, checkBoolean, checkDuration, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
+  checkApp, checkBoolean, checkDuration, checkKnownKeys, checkName, checkObject, checkPort, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import type { ProbeCheck } from './probeChecks.js';
 import { inKubernetes } from './inKubernetes.js';
@@ -120,6 +120,8 @@ export interface Probes {
    * `next()` first. Paths match exactly (`/readyz/` is not `/readyz`) against `req.url`, which Express
    * makes relative to the mount path (`app.use('/ops', health)` answers `/ops/readyz`); the query only
    * says `verbose`; the absolute form (`http://host:9000/readyz`) is read too.
+   *
+   * @throws TypeError for a `next` that is not a function.
    */
   (req: ProbeRequest, res: ProbeResponse, next?: ProbeNext): boolean;
   /**
@@ -144,6 +146,11 @@ export interface Probes {
    * shutdown (`/readyz` 503, `/livez` 200) and is closed by a finalizer registered on subscribe — so
    * subscribe it before registering other finalizers to have it close after them. Emits once
    * listening; completes when that finalizer closed it; errors with a listen error (`EADDRINUSE`).
+   *
+   * @param listen A port, or `net.ListenOptions` with exactly one of `port` and `path`.
+   * @throws TypeError for a `listen` that is neither a number nor a plain object, an unknown key, a `host` or `path`
+   * that is not a string, a `port` that is not a number, or not exactly one of `port` and `path`; RangeError for a
+   * port that is not an integer from 0 to 65535.
    */
   serve$(listen: number | net.ListenOptions): Observable<ProbeListening>;
 }
@@ -170,6 +177,13 @@ export interface Probes {
  * running yet, when first used; a request made while no app runs gets 503; once that app stopped,
  * the next one that runs).
  *
+ * @param config See {@link ProbesConfig}.
+ * @returns The {@link Probes}: a request handler and middleware, with `ready$`, `live$`, `started$` and `serve$`.
+ * @throws TypeError for an unknown option (also in `paths`), an option of the wrong type, or a check that is
+ * neither an Observable nor a function; RangeError for a `checkTimeout` or `checkInterval` out of 0–2147483647
+ * (`checkInterval`: 0 too), a path that does not start with `/` or has a query, or paths that are not all
+ * different, or an empty `name`; {@link NoCurrentAppError} when no `app` is given and several apps are running.
+ * @see {@link serve$}, [Servers and probes](../../docs/servers-and-probes.md).
  * @example
  * ```ts
  * import * as http from 'node:http';
@@ -197,7 +211,7 @@ export function probes(config?: ProbesConfig): Probes {
   if (checkInterval === 0) throw new RangeError(`${where}: option 'checkInterval' must be more than 0 ms`);
   const paths = checkPaths(where, options['paths']);
   const verbose = checkBoolean(where, 'verbose', options['verbose']) ?? false;
-  const name = checkString(where, 'name', options['name']) ?? 'probes';
+  const name = checkName(where, 'name', options['name']) ?? 'probes';
   const scheduler = checkScheduler(where, options['scheduler']);
 
   let state: ProbeState | undefined;
@@ -325,9 +339,7 @@ function checkListen(where: string, value: unknown): net.ListenOptions {
   if (!isPlainObject(value)) throw new TypeError(`${where}: 'listen' must be a port number or net.ListenOptions, got ${describe(value)}`);
   checkKnownKeys(where, value, ['port', 'host', 'path', 'backlog', 'exclusive', 'ipv6Only', 'readableAll', 'writableAll']);
   const { port, path } = value;
-  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new RangeError(`${where}: option 'port' must be an integer from 0 to 65535, got ${describe(port)}`);
-  }
+  checkPort(where, 'port', port);
   checkString(where, 'host', value['host']);
   checkString(where, 'path', path);
   if ((port === undefined) === (path === undefined)) throw new TypeError(`${where}: 'listen' needs exactly one of 'port' and 'path'`);

@@ -7,7 +7,7 @@ import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { findRunningApp, reportOrWarn, type AppInternals } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
-  checkApp, checkDuration, checkFunction, checkKnownKeys, checkObject, checkScheduler, checkString, describe, isPlainObject,
+  checkApp, checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkPort, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
@@ -151,7 +151,8 @@ const DEFAULT_LINGER = 500;
  * @param listen A port (all interfaces) or `net.ListenOptions`.
  * @param config See {@link ServeConfig}.
  * @returns A cold observable: subscribe to listen; emits once listening; unsubscribe to drain.
- * @throws TypeError / RangeError for a bad server, listen or option (naming it).
+ * @throws TypeError for a bad server, a `listen` or option of the wrong type (a `port` that is not a number too); RangeError
+ * for a port out of 0–65535, a duration out of range or an empty `name` (each names the option).
  * @example
  * ```ts
  * import { createServer } from 'node:http';
@@ -168,7 +169,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
   const listenOptions = checkListen(listen);
   const options = checkObject(WHERE, 'config', config);
   checkKnownKeys(WHERE, options, CONFIG_KEYS);
-  const fixedName = checkString(WHERE, 'name', options['name']);
+  const fixedName = checkName(WHERE, 'name', options['name']);
   const app = checkApp(WHERE, options['app']);
   const drainDelay = checkDuration(WHERE, 'drainDelay', options['drainDelay']) ?? defaultDrainDelay();
   const drainTimeout = checkDuration(WHERE, 'drainTimeout', options['drainTimeout']);
@@ -345,10 +346,7 @@ function checkListen(listen: unknown): number | net.ListenOptions {
   }
   if (!isPlainObject(listen)) throw new TypeError(`${WHERE}: 'listen' must be a port number or net.ListenOptions, got ${describe(listen)}`);
   checkKnownKeys(WHERE, listen, LISTEN_KEYS);
-  const port = listen['port'];
-  if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new RangeError(`${WHERE}: option 'port' must be an integer from 0 to 65535, got ${describe(port)}`);
-  }
+  checkPort(WHERE, 'port', listen['port']);
   checkString(WHERE, 'host', listen['host']);
   checkString(WHERE, 'path', listen['path']);
   return listen as net.ListenOptions;

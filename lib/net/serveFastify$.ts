@@ -72,6 +72,15 @@ export interface ServeFastifyConfig extends ServeConfig {
  * app:      running   stopping  draining ─ drained  finalizing: fastify.close() (preClose, onClose hooks)  stopped
  * ```
  *
+ * @param fastify A Fastify instance; do not call `fastify.listen()` (this listens instead).
+ * @param listen A port (all interfaces) or `net.ListenOptions`, as for {@link serve$}.
+ * @param config See {@link ServeFastifyConfig}: `serve$`'s options, plus `closeTimeout`.
+ * @returns A cold observable: subscribe to ready Fastify and listen; emits once listening; unsubscribe to drain,
+ * then close Fastify. It errors with `ready()`'s error (an `AggregateError` when `close()` failed after it too),
+ * and as `serve$` does.
+ * @throws TypeError for a `fastify` without `server`, `ready()` and `close()`; TypeError / RangeError for a bad
+ * `closeTimeout`, and for a bad server, listen or option, as `serve$` throws.
+ * @see {@link serve$}, {@link ResourceTimeoutError}, [Servers and probes](../../docs/servers-and-probes.md).
  * @example
  * ```ts
  * import Fastify from 'fastify';

@@ -2,7 +2,7 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { isAppContext, resolveApp } from '../core/appRegistry.js';
 import { HeldSubscriber } from '../core/HeldSubscriber.js';
 import type { AppContext } from '../core/types.js';
-import { checkBoolean, checkKnownKeys, checkObject, checkString, isPlainObject } from '../core/validate.js';
+import { checkBoolean, checkKnownKeys, checkName, checkObject, isPlainObject } from '../core/validate.js';
 
 /**
  * Options of {@link shutdownWaitsFor}.
@@ -38,6 +38,14 @@ export interface ShutdownWaitsForConfig {
  * With `app` omitted, the one app running in this process is used (a `NoCurrentAppError` reaches the
  * subscriber when there is none or more than one).
  *
+ * @param app The app whose shutdown waits; default: the one app running when the result is subscribed.
+ * @param config See {@link ShutdownWaitsForConfig}.
+ * @returns An operator that mirrors the source until the shutdown detaches it; subscribed with no `app` and none
+ * or several running, it errors with a {@link NoCurrentAppError} (the source never runs).
+ * @throws TypeError for a first argument that is neither the AppContext passed to main nor a config object (or a
+ * config followed by another argument), an unknown option, a non-string `name` or a non-boolean `shield`; RangeError for an empty `name`.
+ * @see {@link untilShutdown}, {@link resource$} (release after protected work),
+ * [Getting started](../../docs/getting-started.md).
  * @example
  * ```ts
  * runApp((app) => jobs$.pipe(mergeMap((job) => save(job).pipe(shutdownWaitsFor(app, { name: 'save' })))));
@@ -61,7 +69,7 @@ export function shutdownWaitsFor<T>(
   }
   const config = checkObject(where, 'config', rawConfig);
   checkKnownKeys(where, config, ['name', 'shield']);
-  const name = checkString(where, 'name', config['name']) ?? 'protected';
+  const name = checkName(where, 'name', config['name']) ?? 'protected';
   const shield = checkBoolean(where, 'shield', config['shield']) ?? false;
 
   return (source) =>

@@ -15,6 +15,11 @@ import type { AppContext } from '../core/types.js';
  * result:   --a--b--|
  * ```
  *
+ * @param app The app whose shutdown ends the source; default: the one app running when the result is subscribed.
+ * @returns An operator that mirrors the source and completes at the shutdown; subscribed with no `app` and none or
+ * several running, it errors with a {@link NoCurrentAppError}.
+ * @throws TypeError for an `app` that is not the AppContext passed to main.
+ * @see {@link shutdownWaitsFor}, {@link fromAbortSignal}.
  * @example
  * ```ts
  * runApp((app) => interval(1000).pipe(untilShutdown(app), tap(console.log)));

@@ -25,6 +25,8 @@ let instance: ProcessPort | undefined;
  * `node:child_process` itself would use), and `console.error`, the documented default of
  * `supervise`, `taskGroup`, `timer$` and `resource$` for errors with no app to take them.
  *
+ * @returns The {@link ProcessPort} of this process: the same object on every call.
+ * @see {@link RunAppOptions} (`process`); `createTestProcess` in `rxrun/testing` for a fake one.
  * @example
  * ```ts
  * import { runApp, realProcessPort } from 'rxrun';

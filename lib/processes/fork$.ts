@@ -93,6 +93,18 @@ export type ForkEvent =
  * app waits:                 =========|  then finalizing
  * ```
  *
+ * @param modulePath The module to run: a path (relative to `cwd`) or a `file:` URL.
+ * @param args The child's arguments (its `process.argv.slice(2)`). Default none.
+ * @param config See {@link ForkConfig}.
+ * @returns A cold observable: each subscription forks one child and emits its {@link ForkEvent}s; unsubscribing
+ * stops it. It errors with a {@link ChildExitError} for a non-zero exit (or a signal nobody sent), a
+ * {@link ChildModuleNotFoundError} for a module that does not exist, Node's error for a failed spawn (e.g. no
+ * such `execPath`), kill or send, and, with no `app` given and several apps running, a {@link NoCurrentAppError}.
+ * @throws TypeError for a `modulePath` that is neither a string nor a `file:` URL, `args` that are not an array of
+ * strings, an unknown option, or an option of the wrong type; RangeError for an empty `modulePath` or `name`, an
+ * unknown `output` or `serialization`, a `sigtermAfter` / `sigkillAfter` out of 0–2147483647, or a `sigkillAfter`
+ * below `sigtermAfter`.
+ * @see {@link worker$}, {@link workers$}, [Many cores, child processes and threads](../../docs/many-cores.md).
  * @example
  * ```ts
  * import { filter } from 'rxjs';

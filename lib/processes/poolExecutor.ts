@@ -53,6 +53,14 @@ export interface PoolExecutorConfig {
  *                             ExecutorCutOffError { queued, running }, pool.destroy()
  * ```
  *
+ * @param pool A Piscina pool, or any {@link PoolLike}.
+ * @param config See {@link PoolExecutorConfig}: `name` is required.
+ * @returns An {@link Executor} for the `executors` option of `runApp` / `runApp$`.
+ * @throws TypeError for a `pool` that is not an object with `close()` and a numeric `queueSize`, a missing or
+ * non-string `name`, an unknown option, or an `app` that is not the AppContext passed to main; RangeError for an
+ * empty `name`.
+ * @see {@link RunAppOptions} (`executors`), {@link worker$},
+ * [Many cores, child processes and threads](../../docs/many-cores.md).
  * @example
  * ```ts
  * import { Piscina } from 'piscina';

@@ -88,6 +88,18 @@ export type WorkerEvent =
  * app waits:                 =========|  then finalizing
  * ```
  *
+ * @param filenameOrWorker The thread's module (a path or a `file:` URL), or a running `Worker` to adopt.
+ * @param config See {@link WorkerConfig}.
+ * @returns A cold observable: each subscription starts one thread (or adopts the given one) and emits its
+ * {@link WorkerEvent}s; unsubscribing stops it. It errors with a {@link WorkerThreadError} for an uncaught
+ * exception in the thread, a {@link ChildExitError} for another non-zero exit, a {@link ChildModuleNotFoundError}
+ * for a file that does not exist, a RangeError for a given Worker that has already exited, and, with no `app`
+ * given and several apps running, a {@link NoCurrentAppError}.
+ * @throws TypeError for a `filenameOrWorker` that is neither a path, a `file:` URL nor a Worker, an unknown option,
+ * an option of the wrong type, or a thread-shaping option (`workerData`, `argv`, `execArgv`, `env`,
+ * `resourceLimits`) with a given Worker; RangeError for an empty path or `name`, a `terminateAfter` out of
+ * 0–2147483647, or a `resourceLimits` value that is not a finite number above 0.
+ * @see {@link fork$}, {@link poolExecutor}, [Many cores, child processes and threads](../../docs/many-cores.md).
  * @example
  * ```ts
  * // worker.js: const { parentPort } = require('node:worker_threads');

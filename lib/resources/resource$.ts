@@ -59,6 +59,16 @@ export interface ResourceConfig {
  * release:           a--|    (awaited by the app)
  * ```
  *
+ * @param acquire Called on each subscription; its first value is the resource (an Observable, a Promise…).
+ * @param release Called once with the resource; what it returns (an Observable, a Promise…) is awaited.
+ * @param config See {@link ResourceConfig}.
+ * @returns A cold observable that emits the resource once and never completes. It errors with the acquire's error,
+ * with a {@link ResourceEmptyError} when the acquire completes without a value, and, with no `app` given and
+ * several apps running, with a {@link NoCurrentAppError}; release failures are reported, not errored.
+ * @throws TypeError for an `acquire` or `release` that is not a function, an unknown option, or an option of the
+ * wrong type; RangeError for an empty `name` or a `timeout` out of 0–2147483647.
+ * @see {@link resources$}, {@link ResourceTimeoutError},
+ * [Timers, task groups, supervision and resources](../../docs/timers-tasks-resources.md).
  * @example
  * ```ts
  * import { interval, map, mergeMap, switchMap, timer } from 'rxjs';

@@ -38,6 +38,13 @@ export type HeldResources<T extends Record<string, Observable<unknown>>> = { -re
  * release:            d--| then c--|   (db was acquired last: released first)
  * ```
  *
+ * @param record The resources by key: each an observable returned by {@link resource$}, not piped.
+ * @returns A cold observable that emits the record of resources once all are held (an empty record: `{}` at once)
+ * and never completes; it errors with the failed acquire's error (an `AggregateError` when several failed), after
+ * the resources already held were released.
+ * @throws TypeError for a `record` that is not a plain object, or a value in it not made by `resource$` (a piped
+ * one included).
+ * @see {@link resource$}, [Timers, task groups, supervision and resources](../../docs/timers-tasks-resources.md).
  * @example
  * ```ts
  * import { NEVER, map, switchMap, timer } from 'rxjs';

@@ -86,6 +86,19 @@ export interface SuperviseConfig {
  * forever, one scheduler action after another (the stack does not grow, but it never rests; under a
  * `TestScheduler` the frame never advances): keep a delay or a limit.
  *
+ * @param task$ The work: an ObservableInput that starts its work on subscribe (resubscribed for each run).
+ * @param config See {@link SuperviseConfig}.
+ * @returns A cold observable of the task's values. It errors with a {@link SupervisorGaveUpError} after too many
+ * restarts, with a run's own error once the app's shutdown began, with what `random` threw, and, with no `app`
+ * given and several apps running, with a {@link NoCurrentAppError} at subscription. With `restart: 'never'` it is
+ * `task$` itself.
+ * @throws TypeError for a `task$` that is not an ObservableInput, or is a Promise (unless `restart: 'never'`), an
+ * unknown option (also in `backoff`), or an option of the wrong type; RangeError for an empty `name`, an unknown
+ * `restart`, a `backoff.initial` / `backoff.max` / `backoff.resetAfter` / `within` out of 0–2147483647 (`within`:
+ * 0 too), a `backoff.factor` outside 1–1e6, a `backoff.jitter` outside 0–1, or a `maxRestarts` that is not a whole
+ * number ≥ 0 or `Infinity`.
+ * @see {@link BackoffConfig}, {@link taskGroup},
+ * [Timers, task groups, supervision and resources](../../docs/timers-tasks-resources.md).
  * @example
  * ```ts
  * runApp((app) => {

@@ -47,6 +47,14 @@ type Ending = { kind: 'complete' } | { kind: 'error'; error: AggregateError } | 
  * app awaits them. Spawns before that are queued. Spawning into a group that was closed, cancelled,
  * torn down, failed or ended, or whose app is stopping, throws a `TaskGroupClosedError`.
  *
+ * @param config See {@link TaskGroupConfig}.
+ * @returns A {@link TaskGroup}. Its `done$` errors with an `AggregateError` in fail-fast mode, with a
+ * {@link TaskGroupClosedError} (`torn-down`) for a subscriber after a teardown, and, with no `app` given and
+ * several apps running, with a {@link NoCurrentAppError} at its first subscription.
+ * @throws TypeError for an unknown option or one of the wrong type, or an `onError` without `mode: 'persistent'`;
+ * RangeError for an empty `name` or an unknown `mode`.
+ * @see {@link supervise}, {@link TaskGroupClosedError},
+ * [Timers, task groups, supervision and resources](../../docs/timers-tasks-resources.md).
  * @example
  * ```ts
  * runApp((app) => {
@@ -237,11 +245,13 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
       deliver(subscriber, ending);
       return undefined;
     }
-    owners.add(subscriber);
     if (state === 'idle') {
-      state = 'running';
+      // Resolved first: an ambiguous lookup (NoCurrentAppError) leaves the group idle, so a later
+      // subscription can still start it.
       internals = findRunningApp(configuredApp, where);
       appResolved = true;
+      state = 'running';
+      owners.add(subscriber);
       // A queued child that ends synchronously must not end a fail-fast group before its siblings start.
       holding += 1;
       try {
@@ -253,6 +263,8 @@ export function taskGroup<T = unknown>(config?: TaskGroupConfig): TaskGroup<T> {
         holding -= 1;
       }
       checkEnd();
+    } else {
+      owners.add(subscriber);
     }
     return () => {
       if (!owners.delete(subscriber) || owners.size > 0 || state === 'ended') return;

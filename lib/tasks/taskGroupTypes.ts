@@ -104,8 +104,13 @@ export interface TaskGroup<T = unknown> {
   /**
    * Starts `task` in the group (at once when running; queued until `done$` is subscribed when idle).
    * The returned Subscription cancels this child alone (a `cancelled` event, not an error).
-   * Throws `TaskGroupClosedError` when the group was closed, cancelled, torn down, failed or ended, or
-   * its app is stopping.
+   *
+   * @param task Any ObservableInput (an Observable, a Promise, an iterable…).
+   * @param options See {@link TaskGroupSpawnOptions}.
+   * @returns The child's subscription: unsubscribe it to cancel this child alone.
+   * @throws {@link TaskGroupClosedError} when the group was closed, cancelled, torn down, failed or ended, or its app
+   * is stopping; TypeError for a `task` that is not an ObservableInput or a bad option; RangeError for an empty
+   * `name`; {@link NoCurrentAppError} when no `app` was given, the group has not started and several apps run.
    */
   spawn(task: ObservableInput<T>, options?: TaskGroupSpawnOptions): Subscription;
   /** No more spawns; `done$` completes once the running children ended (at once if none). Idempotent. */

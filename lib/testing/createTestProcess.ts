@@ -67,6 +67,13 @@ export interface TestProcess extends ProcessPort {
  * port:   exitCode 143 after runApp
  * ```
  *
+ * @param config See {@link TestProcessConfig}.
+ * @returns A {@link TestProcess} to pass as the `process` option; its `signal`, `message` and `crash` throw a
+ * TypeError / RangeError for a `delay` that is not a finite number ≥ 0.
+ * @throws TypeError for an unknown option, a non-boolean `ipc`, a `scheduler` without `now()` and `schedule()`, an
+ * `env` that is not an object of strings, or a `platform` that is not a string; RangeError for an unknown
+ * `platform`.
+ * @see {@link runTestApp}, {@link runVirtualApp}, [Testing](../../docs/testing.md).
  * @example
  * ```ts
  * new TestScheduler(assertDeepEqual).run(({ expectObservable }) => {

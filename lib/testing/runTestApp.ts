@@ -50,6 +50,13 @@ export interface TestApp {
  * ignored; `6ms` moves time on by 6 frames. `'(ab) 6ms c 2ms d'` puts `c` at frame 10 and `d` at 13.
  * For async hooks and finalizers (real promises), use `withVirtualTime` + `runVirtualApp` instead.
  *
+ * @param main The app's tasks, as for `runApp$`.
+ * @param options `runApp$`'s options; `logger` defaults to false, `process` to a new {@link createTestProcess} on
+ * the `scheduler` option.
+ * @returns A {@link TestApp}: the port, and event streams that replay from the start. The app already runs.
+ * @throws TypeError / RangeError for a bad `main` or option, as `runApp$` throws.
+ * @see {@link createTestProcess}, {@link withVirtualTime} and {@link runVirtualApp} (real promises),
+ * [Testing](../../docs/testing.md).
  * @example
  * ```ts
  * new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {

@@ -47,6 +47,12 @@ export interface VirtualApp {
  * app:         (sr)  q-d-f  finalizer hangs ……………… timeout, x   (budget 25 s)
  * ```
  *
+ * @param main The app's tasks, as for `runApp$`.
+ * @param options `runApp$`'s options; `logger` defaults to false, `process` to a new {@link createTestProcess}.
+ * @returns A {@link VirtualApp}: the port, the block's clock, the events so far (a live array), and `stopped`.
+ * @throws Error when called outside a {@link withVirtualTime} block; TypeError / RangeError for a bad `main` or
+ * option, as `runApp$` throws.
+ * @see {@link runTestApp} (marble tests), [Testing](../../docs/testing.md).
  * @example
  * ```ts
  * const outcome = await withVirtualTime(async () => {

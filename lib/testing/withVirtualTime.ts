@@ -25,6 +25,9 @@ export interface VirtualClock {
   /**
    * Resolves with the new `now` once virtual time has moved `ms` on; timers due on the way (and those
    * due at the same moment, set earlier) fire first, in order.
+   *
+   * @throws TypeError / RangeError (synchronously) for an `ms` that is not a number from 0 to 2147483647; Error
+   * once the block has ended.
    */
   advance(ms: number): Promise<number>;
 }
@@ -92,6 +95,16 @@ let active: (VirtualScope & { done: boolean }) | undefined;
  * real ms:     ~0 ──────────────────────────────────────── ~a few
  * ```
  *
+ * @param body Runs in the block with its {@link VirtualClock}; may return a promise.
+ * @param options See {@link VirtualTimeOptions}.
+ * @returns A promise of what `body` returns. It rejects with what `body` throws or rejects with, with a
+ * {@link VirtualTimeStallError} when the block can never finish, and with the error a virtual timer's callback
+ * threw.
+ * @throws Nothing synchronously (the function is async): these are rejections too — TypeError for a `body` that
+ * is not a function, an unknown option or one of the wrong type; RangeError for a `start` that is not a safe whole
+ * number or a `maxTimers` that is not a whole number ≥ 1; Error inside another block, when timers are already
+ * faked (`jest.useFakeTimers()`), or when `@sinonjs/fake-timers` is not installed.
+ * @see {@link runVirtualApp}, [Testing](../../docs/testing.md).
  * @example
  * ```ts
  * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -162,6 +162,19 @@ export interface TimerConfig {
  * output:     ---a---a---a---a
  * ```
  *
+ * @param period ms from one due time to the next: above 0 and at most 2147483647 (fractions allowed).
+ * @param tick Called for each tick with its number, due time and `AbortSignal` (see {@link TickFn}).
+ * @param config See {@link TimerConfig}.
+ * @returns A cold observable of the ticks' values that never completes by itself. It errors with a tick's error
+ * under `onTickError: 'stop'`, and, with no `app` given and several apps running, with a
+ * {@link NoCurrentAppError} at subscription; other tick errors and misses are reported, not errored.
+ * @throws TypeError for a `period` that is not a number, a `tick` that is not a function, an unknown option or one
+ * of the wrong type, a `concurrency` without policy `'accumulate'`, or a `maxQueued` with a policy it does not
+ * apply to; RangeError for a `period` that is not finite, ≤ 0 or above 2147483647, a `concurrency` (from 1) or
+ * `maxQueued` (from 0) that is not a whole number or `Infinity`, a `firstDelay` out of 0–2147483647, or an
+ * unknown `policy`, `missedTicks`, `onStop` or `onTickError` string, or an empty `name`.
+ * @see {@link TimerPolicy}, {@link TimerQueueOverflowError},
+ * [Timers, task groups, supervision and resources](../../docs/timers-tasks-resources.md).
  * @example
  * ```ts
  * import { runApp, timer$ } from 'rxrun';

@@ -1,6 +1,8 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { AppContext } from '../core/types.js';
-import { checkApp, checkDuration, checkKnownKeys, checkObject, checkOneOf, checkScheduler, checkString, describe } from '../core/validate.js';
+import {
+  checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkOneOf, checkScheduler, describe,
+} from '../core/validate.js';
 import type { TickErrorInfo, TimerMiss, TimerPolicy } from './timer$.js';
 
 /** `TimerConfig` checked and with its defaults filled in (internal). */
@@ -63,7 +65,7 @@ export function timerSettings(period: unknown, tick: unknown, rawConfig: unknown
     onMissed: onMissed as TimerSettings['onMissed'],
     scheduler,
     app,
-    name: checkString(WHERE, 'name', config['name']) ?? 'timer$',
+    name: checkName(WHERE, 'name', config['name']) ?? 'timer$',
   };
 }
 

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import * as http from 'node:http';
 import os from 'node:os';
 import * as path from 'node:path';
+import { manifestDiff, readManifest } from '../../bench/k8s-rollout/manifest.cjs';
 import { DemoProcess, ROOT, expectInOrder, killAllDemos, requireBuiltPackage } from './demoProcess';
 
 const K8S = 'demos/kubernetes/main.ts';
@@ -144,6 +145,24 @@ describe('demos/kubernetes: probes + serve$ through a SIGTERM', () => {
     expect(Number(env.get('DRAIN_DELAY'))).toBeLessThan(budget);
     expect(grace).toBeGreaterThanOrEqual(budget + 5000);
     expect(manifest).not.toMatch(/^\s*preStop:/m); // DRAIN_DELAY instead (the README says why)
+  });
+
+  it('bench/results/k8s-rollout.json was measured with deployment.yaml\'s current numbers (else: node bench/k8s-rollout.mjs)', () => {
+    const recorded = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'results', 'k8s-rollout.json'), 'utf8'));
+    const current = readManifest();
+    expect(manifestDiff(recorded.manifest, current)).toEqual([]);
+    // The numbers are the manifest's: the simulation rolls two pods with a readiness probe on /readyz.
+    expect(current).toMatchObject({ replicas: 2, readinessProbe: { path: '/readyz', port: Number(current.env['PROBE_PORT']) }, preStopSleepMs: 0 });
+    // And the check sees a change: the same manifest with a longer grace period no longer matches the run.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rxrun-k8s-manifest-'));
+    try {
+      const grace = current.terminationGracePeriodSeconds;
+      const changed = path.join(dir, 'deployment.yaml');
+      writeFileSync(changed, read('deployment.yaml').replace(`terminationGracePeriodSeconds: ${grace}`, `terminationGracePeriodSeconds: ${grace + 1}`));
+      expect(manifestDiff(recorded.manifest, readManifest(changed))).toEqual([`terminationGracePeriodSeconds: ${grace} → ${grace + 1}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the image\'s main.js: main.ts compiled with the Dockerfile\'s tsc line runs as `node main.js`', async () => {
