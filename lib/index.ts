@@ -40,9 +40,14 @@ export { realProcessPort } from './process/realProcessPort.js';
 export type { ProcessPort } from './process/ProcessPort.js';
 export { ForcedShutdownError, NoCurrentAppError, ProcessAlreadyOwnedError, ShutdownTimeoutError, StepTimeoutError } from './core/errors.js';
 export type {
-  AppContext, AppMain, AppOutcome, DrainStep, ErrorRecord, ErrorSource, ExitCodeMode, Executor, LifecycleEvent, LifecycleEventOf, Logger,
+  AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, ExitCodeMode, Executor, Logger,
   PendingItem, PendingReport, Phase, RunAppOptions, ShutdownReason, SpawnOptions, StepOptions,
 } from './core/types.js';
+export type {
+  ChildEvent, CoreLifecycleEvent, LifecycleEvent, LifecycleEventExtensions, LifecycleEventOf, ProcessManagerEvent, ServerEvent, SupervisorEvent,
+  WorkersEvent,
+} from './lifecycleEvent.js';
+export type { DrainStep } from './net/serverEvents.js';
 export { resource$ } from './resources/resource$.js';
 export type { ResourceConfig } from './resources/resource$.js';
 export { resources$ } from './resources/resources$.js';

@@ -1,7 +1,10 @@
 import type { ObservableInput } from 'rxjs';
 import { NoCurrentAppError } from './errors.js';
+import type { AnyLifecycleEvent, EventLog } from './eventLog.js';
+import type { ProcessPort } from '../process/ProcessPort.js';
+import { realProcessPort } from '../process/realProcessPort.js';
 import type { ReadyMember } from './readySignal.js';
-import type { AppContext, ErrorSource, LifecycleEvent, Phase } from './types.js';
+import type { AppContext, ErrorSource, Phase } from './types.js';
 
 /** A unit of protected work registered with a running app. */
 export interface ProtectedTicket {
@@ -13,6 +16,8 @@ export interface ProtectedTicket {
 export interface AppInternals {
   readonly context: AppContext;
   readonly phase: Phase;
+  /** The app's process port. */
+  readonly port: ProcessPort;
   /** True while the app's own shutdown unsubscribes (its root teardown, `untilShutdown`). */
   readonly detaching: boolean;
   /** Runs `run` as part of the app's own shutdown: protected work it unsubscribes detaches. */
@@ -21,8 +26,12 @@ export interface AppInternals {
   protect(name: string, cutOff: () => void): ProtectedTicket | undefined;
   /** Reports an error under the app's error policy. */
   reportError(source: ErrorSource, name: string | undefined, error: unknown): void;
-  /** Emits a lifecycle event of an extension (`supervise`, `serve$`, …) in order with the app's own; ignored once stopped. */
-  emit(event: LifecycleEvent): void;
+  /**
+   * Emits a lifecycle event of an extension (`supervise`, `serve$`, …) in order with the app's own,
+   * logged with `log`, its family's formatting; ignored once stopped. The event's type must be a
+   * member of `LifecycleEventExtensions` (see lib/lifecycleEvent.ts).
+   */
+  emit<E extends AnyLifecycleEvent>(event: NoInfer<E>, log: EventLog<E>): void;
   /**
    * Registers a finalizer that can be withdrawn (a resource released early need not be released
    * again). Runs LIFO with `app.defer` finalizers. Returns the withdraw function, or `undefined` when
@@ -50,6 +59,20 @@ export function reportOr(
 ): void {
   if (internals !== undefined && internals.phase !== 'stopped') internals.reportError(source, name, error);
   else orElse();
+}
+
+/**
+ * Reports `error` to the app while it can still put it in its outcome; otherwise (no app, or the work
+ * outlived the app) emits it as a process warning (internal): the one fallback of `serve$`, `fork$`
+ * and `worker$`, through the app's port when it has `warning`, else the real process's. The warning's
+ * type is the error's name (`nonErrorType` for a thrown non-Error).
+ */
+export function reportOrWarn(internals: AppInternals | undefined, source: ErrorSource, name: string, error: unknown, nonErrorType: string): void {
+  reportOr(internals, source, name, error, () => {
+    const port = internals?.port.warning === undefined ? realProcessPort() : internals.port;
+    if (error instanceof Error) port.warning?.(error.message, error.name);
+    else port.warning?.(String(error), nonErrorType);
+  });
 }
 
 const internalsByContext = new WeakMap<AppContext, AppInternals>();

@@ -1,3 +1,4 @@
+import { EMPTY, Observable } from 'rxjs';
 import type { ProcessPort } from '../process/ProcessPort.js';
 import { bindParentLoss } from './bindParentLoss.js';
 import type { RuntimeSettings } from './resolveSettings.js';
@@ -20,6 +21,13 @@ export interface ProcessListener {
 export interface ProcessBinding {
   /** Active handles that were not there when the app bound the process. */
   handlesSinceStart(): string[];
+  /**
+   * Completes once I/O that finished in this turn of the event loop is no longer listed (the port's
+   * `settle`), when the app has handles beyond its baseline; at once otherwise. The last finalizer's
+   * own close is still listed while its callback runs: without this wait `stopped` would name that
+   * socket or fs request as left open by the app (cleared timers vanish at once).
+   */
+  settled(): Observable<never>;
   /** Removes every listener and the keep-alive handle, last bound first. */
   dispose(): void;
 }
@@ -66,17 +74,24 @@ export function bindProcess(port: ProcessPort, settings: RuntimeSettings, listen
     dispose();
     throw error;
   }
+  const handlesSinceStart = () => {
+    const remaining = [...baseline];
+    const extra: string[] = [];
+    for (const resource of port.activeResources()) {
+      const index = remaining.indexOf(resource);
+      if (index >= 0) remaining.splice(index, 1);
+      else extra.push(resource);
+    }
+    return extra;
+  };
   return {
     dispose,
-    handlesSinceStart() {
-      const remaining = [...baseline];
-      const extra: string[] = [];
-      for (const resource of port.activeResources()) {
-        const index = remaining.indexOf(resource);
-        if (index >= 0) remaining.splice(index, 1);
-        else extra.push(resource);
-      }
-      return extra;
+    handlesSinceStart,
+    settled() {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with `.call(port, …)`
+      const { settle } = port;
+      if (settle === undefined || handlesSinceStart().length === 0) return EMPTY;
+      return new Observable<never>((subscriber) => settle.call(port, () => subscriber.complete()));
     },
   };
 }

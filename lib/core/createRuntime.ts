@@ -1,21 +1,21 @@
-import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer, tap, type ObservableInput } from 'rxjs';
+import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer, tap } from 'rxjs';
 import { markRunning, registerInternals, type AppInternals } from './appRegistry.js';
+import { createOutcome, recordInOutcome, type OutcomeDraft } from './appOutcome.js';
+import { createAppTasks } from './appTasks.js';
 import { bindProcess, type ProcessBinding } from './bindProcess.js';
-import { describeError } from './errors.js';
+import { coreEventLog } from './coreEventLog.js';
+import { createErrorFunnel } from './errorFunnel.js';
 import { createEventOutbox } from './eventOutbox.js';
-import { teardownErrors } from './guardTeardown.js';
 import { createProtectedWork } from './protectedWork.js';
 import { createReadySignal } from './readySignal.js';
-import { writeLifecycleLog } from '../logging/writeLifecycleLog.js';
-import { processManagerGrace } from '../process/processManagerGrace.js';
 import type { RuntimeSettings } from './resolveSettings.js';
-import { createStepQueue, type Step } from './stepQueue.js';
-import { Task, TaskRoot, type TaskOwner } from './TaskRoot.js';
-import type {
-  AppContext, AppMain, AppOutcome, ErrorRecord, ErrorSource, LifecycleEvent, PendingItem, PendingReport, Phase, ShutdownReason,
-  SpawnOptions, StepOptions,
-} from './types.js';
-import { checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput, describe } from './validate.js';
+import { createParentSender } from './sendToParent.js';
+import { createStepQueue } from './stepQueue.js';
+import type { AppContext, AppMain, CoreLifecycleEvent, ErrorRecord, LifecycleEvent, PendingItem, PendingReport, Phase, ShutdownReason } from './types.js';
+import { createUserSteps, executorSteps } from './userSteps.js';
+import { writeLifecycleLog } from '../logging/writeLifecycleLog.js';
+import { processManagerEventLog } from '../process/processManagerEvents.js';
+import { budgetExceedsGrace } from '../process/processManagerGrace.js';
 
 /** Where a runtime sends its events; `complete` is called once, right after `stopped`. */
 export interface RuntimeSink {
@@ -36,8 +36,11 @@ const NAMES_IN_EVENTS = 50;
  * One app's state machine, read top to bottom: `start` binds the process and runs main; a shutdown
  * request is latched and begins the sequence
  * `stopping (hooks) → draining (root torn down, protected work awaited) → finalizing → stopped`,
- * bounded by the budget (`cutOff`). The mechanisms live in their own files: the event outbox, the
- * step queue, the protected-work registry, the process binding and the task root.
+ * bounded by the budget (`cutOff`). The mechanisms live in their own files: the event outbox
+ * (`eventOutbox.ts`), the tasks (`appTasks.ts`), the step queue and its user face (`stepQueue.ts`,
+ * `userSteps.ts`), the protected-work registry (`protectedWork.ts`), the process binding
+ * (`bindProcess.ts`), the parent channel and PM2 readiness (`sendToParent.ts`, `readySignal.ts`) and
+ * the outcome (`appOutcome.ts`).
  */
 export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: RuntimeSink): Runtime {
   const { scheduler, port } = settings;
@@ -47,17 +50,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   let reason: ShutdownReason | undefined;
   let requestedAt = 0;
   const laterReasons: ShutdownReason[] = [];
-  const errors: ErrorRecord[] = [];
   let report: PendingReport | undefined;
   /** Built, not yet delivered: a logger failing on the final lines still gets into it. */
-  let finalOutcome: Mutable<AppOutcome> | undefined;
-
-  const tasks = new TaskRoot();
-  let taskCount = 0;
-  let rootTornDown = false;
-  // True while the app's own shutdown unsubscribes things (the root teardown, `untilShutdown`):
-  // protected work detaches only from those unsubscriptions, never from ordinary ones.
-  let detaching = false;
+  let finalOutcome: OutcomeDraft | undefined;
   const protectedWork = createProtectedWork();
 
   const shutdown$ = new ReplaySubject<ShutdownReason>(1);
@@ -67,36 +62,60 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   let budget: Subscription | undefined;
   let flow: Subscription | undefined;
 
+  // ── the mechanisms, each in its own file ──────────────────────────────────────────────────────
+
   const outbox = createEventOutbox(
     settings.logger,
     // The phase the event happened in (JSON records carry it), not the one it is delivered in.
-    (event) => {
+    (event, log) => {
       const phaseAtEvent = phase;
-      return (logger) => writeLifecycleLog(logger, event, phaseAtEvent, settings.name);
+      return (logger) => writeLifecycleLog(logger, event, log, phaseAtEvent, settings.name);
     },
+    // An extension's event is a member of LifecycleEvent by its family's LifecycleEventExtensions entry.
     (event) => {
-      events$.next(event);
-      sink.next(event);
+      events$.next(event as LifecycleEvent);
+      sink.next(event as LifecycleEvent);
     },
     (error) => {
       const record: ErrorRecord = { source: 'logger', error };
-      errors.push(record);
+      failures.keep(record);
       // The final lines log the outcome before it is delivered: it can still carry this error.
       if (phase === 'stopped') {
         if (finalOutcome !== undefined) recordInOutcome(finalOutcome, record);
         return;
       }
-      outbox.publish({ type: 'error', record, at: now() }, false);
+      outbox.publish<CoreLifecycleEvent>({ type: 'error', record, at: now() }, coreEventLog, false);
     },
   );
-  const publish = (event: LifecycleEvent) => outbox.publish(event);
+  const publish = (event: CoreLifecycleEvent) => outbox.publish(event, coreEventLog);
+  const failures = createErrorFunnel({
+    isStopped: () => phase === 'stopped',
+    now,
+    publish,
+    log: (write) => outbox.log(write),
+    requestShutdown: (request) => requestShutdown(request),
+    onTaskError: settings.onTaskError,
+  });
+  const reportError = failures.report;
+  const reportTeardownError = failures.reportTeardown;
+  const completeReporting = failures.complete;
 
   const steps = createStepQueue({
     scheduler,
     isStopped: () => phase === 'stopped',
     publish,
-    reportError: (source, name, error) => reportError(source, name, error),
-    reportTeardownError: (error) => reportTeardownError(error),
+    reportError,
+    reportTeardownError,
+  });
+  const tasks = createAppTasks({
+    accepting: () => reason === undefined && (phase === 'starting' || phase === 'running'),
+    refused: (name) => {
+      // Once stopped there is no one to tell: the events (and the log) have ended.
+      if (phase !== 'stopped') publish({ type: 'task-refused', name, at: now() });
+    },
+    reportError,
+    reportTeardownError,
+    taskGone: () => onTaskGone(),
   });
 
   // ── the phases ──────────────────────────────────────────────────────────────────────────────
@@ -117,17 +136,12 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       phase = 'stopped';
       throw error;
     }
-    settings.executors.forEach((executor, index) => {
-      const run = () => ('close' in executor ? executor.close() : executor.destroy()) as ObservableInput<unknown> | void;
-      steps.add({ kind: 'executor', name: executorName(executor, index), run, timeout: undefined });
-    });
+    for (const step of executorSteps(settings.executors)) steps.add(step);
     publish({ type: 'phase', phase: 'starting', at: now() });
-    startMain();
+    tasks.startMain(main, context);
     // After main, so that main's own subscribers to `app.events$` hear it.
-    const grace = port.env === undefined ? undefined : processManagerGrace((name) => port.env?.(name));
-    if (grace !== undefined && settings.shutdownTimeout > grace.graceMs) {
-      publish({ type: 'budget-exceeds-grace', ...grace, budgetMs: settings.shutdownTimeout, at: now() });
-    }
+    const graceWarning = budgetExceedsGrace(port, settings.shutdownTimeout, now());
+    if (graceWarning !== undefined) outbox.publish(graceWarning, processManagerEventLog);
     starting = false;
     if (phase !== 'starting') return;
     setPhase('running');
@@ -181,7 +195,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     setPhase('draining');
     const count = tasks.size;
     const names = tasks.names(NAMES_IN_EVENTS);
-    tearDownRoot();
+    tasks.tearDown();
     publish({ type: 'tasks-cancelled', count, names, at: now() });
     if (protectedWork.size === 0) return EMPTY;
     publish({ type: 'protected-pending', count: protectedWork.size, names: protectedWork.names(NAMES_IN_EVENTS), at: now() });
@@ -194,14 +208,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     return steps.runFinalizers((count) => publish({ type: 'finalizers-start', count, at: now() }));
   }
 
-  // The last finalizer's (or protected work's) own close is still listed as active while its callback
-  // runs; without this wait `stopped` would name that socket or fs request as left open by the app.
-  // Only needed when something beyond the baseline is listed (cleared timers vanish at once).
+  /** Before `stopped`: I/O that just finished leaves the active handles (see `ProcessBinding.settled`). */
   function settlingIo(): Observable<never> {
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with `.call(port, …)`
-    const { settle } = port;
-    if (settle === undefined || handlesSinceStart().length === 0) return EMPTY;
-    return new Observable<never>((subscriber) => settle.call(port, () => subscriber.complete()));
+    return binding?.settled() ?? EMPTY;
   }
 
   /** `stopped`: the outcome, then the end of the events. */
@@ -211,16 +220,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     release();
     // Before the outcome is built, so that an error thrown by a subscriber's teardown is in it.
     completeReporting(shutdown$);
-    const outcome: Mutable<AppOutcome> = {
-      status: report?.cause ?? (errors.length > 0 ? 'error' : 'ok'),
-      reason: reason as ShutdownReason,
-      laterReasons: [...laterReasons],
-      error: errors[0]?.error,
-      errors: [...errors],
-      report,
-      openHandles: handlesSinceStart(),
-      shutdownMs: now() - requestedAt,
-    };
+    const outcome = createOutcome({ reason: reason as ShutdownReason, laterReasons, errors: failures.errors, report, openHandles: handlesSinceStart(), shutdownMs: now() - requestedAt });
     finalOutcome = outcome;
     publish({ type: 'phase', phase: 'stopped', at: now() });
     publish({ type: 'stopped', outcome, at: now() });
@@ -235,7 +235,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function cutOff(cause: 'timeout' | 'forced'): void {
     if (phase === 'stopped') return;
     const pending: PendingItem[] = [];
-    if (!rootTornDown) for (const name of tasks.names()) pending.push({ kind: 'task', name, state: 'running' });
+    if (!tasks.tornDown) for (const name of tasks.names()) pending.push({ kind: 'task', name, state: 'running' });
     pending.push(...steps.pending(phase === 'stopping' || phase === 'draining'));
     for (const name of protectedWork.names()) pending.push({ kind: 'protected', name, state: 'running' });
     // Our own timers first (the budget's is live while its callback runs, a step's timeout is live
@@ -245,7 +245,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     publish({ type: cause, report, at: now() });
     // A listener of that event may have abandoned the app.
     if ((phase as Phase) === 'stopped') return;
-    tearDownRoot();
+    tasks.tearDown();
     protectedWork.cutOffAll(reportTeardownError);
     finish();
   }
@@ -257,7 +257,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     stopSequence();
     // Work the app bounded by its signal or by `untilShutdown` must end too.
     if (!abortController.signal.aborted) abortController.abort(reason ?? { kind: 'stop', detail: 'abandoned' });
-    tearDownRoot();
+    tasks.tearDown();
     protectedWork.cutOffAll(reportTeardownError);
     release();
     completeReporting(shutdown$);
@@ -285,50 +285,8 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     binding?.dispose();
   }
 
-  function tearDownRoot(): void {
-    if (rootTornDown) return;
-    rootTornDown = true;
-    detachWhile(() => tasks.tearDown());
-  }
-
-  function detachWhile(run: () => void): void {
-    const outer = detaching;
-    detaching = true;
-    try {
-      run();
-    } finally {
-      detaching = outer;
-    }
-  }
-
   function handlesSinceStart(): string[] {
     return binding?.handlesSinceStart() ?? [];
-  }
-
-  function reportError(source: ErrorSource, name: string | undefined, error: unknown): void {
-    const record: ErrorRecord = name === undefined ? { source, error } : { source, name, error };
-    errors.push(record);
-    if (phase === 'stopped') {
-      // No event can carry it any more (while `finish` builds the outcome it still lands there).
-      outbox.log((logger) => logger.error?.(`rxrun: ${source} error while the app stopped: ${describeError(error)}`));
-      return;
-    }
-    publish({ type: 'error', record, at: now() });
-    const startsShutdown = source === 'main' || (settings.onTaskError === 'shutdown' && isWorkError(source));
-    if (startsShutdown) requestShutdown({ kind: 'error', error });
-  }
-
-  function reportTeardownError(error: unknown): void {
-    for (const each of teardownErrors(error)) reportError('teardown', undefined, each);
-  }
-
-  // Completes a subject whose subscribers' teardown may throw.
-  function completeReporting(subject: { complete(): void }): void {
-    try {
-      subject.complete();
-    } catch (error) {
-      reportTeardownError(error);
-    }
   }
 
   function onSignal(signal: NodeJS.Signals): void {
@@ -342,101 +300,15 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     requestShutdown(request);
   }
 
-  // ── tasks ───────────────────────────────────────────────────────────────────────────────────
-
-  function startMain(): void {
-    let produced: unknown;
-    try {
-      produced = typeof main === 'function' ? main(context) : main;
-    } catch (error) {
-      reportError('main', 'main', error);
-      return;
-    }
-    const list = Array.isArray(produced) ? produced : [produced];
-    list.forEach((task: unknown, index) => {
-      const name = list.length === 1 ? 'main' : `main[${index}]`;
-      let source: Observable<unknown>;
-      try {
-        source = checkObservableInput('main', 'task', task as ObservableInput<unknown>);
-      } catch {
-        const what = list.length === 1 ? describe(task) : `${describe(task)} as element ${index}`;
-        reportError('main', name, new TypeError(`main: returned ${what}, which is not an ObservableInput (an Observable, a Promise, an iterable) or an array of them`));
-        return;
-      }
-      try {
-        spawn(source, { name });
-      } catch (error) {
-        reportError('main', name, error);
-      }
-    });
-  }
-
-  function spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription {
-    const where = 'app.spawn';
-    const name = options === undefined ? undefined : checkSpawnName(where, options);
-    const source = checkObservableInput(where, 'task', task);
-    if (reason !== undefined || (phase !== 'starting' && phase !== 'running')) {
-      // Once stopped there is no one to tell: the events (and the log) have ended.
-      if (phase !== 'stopped') publish({ type: 'task-refused', name: name ?? `task#${taskCount + 1}`, at: now() });
-      const refused = new Subscription();
-      refused.unsubscribe();
-      return refused;
-    }
-    taskCount += 1;
-    const live = new Task(name ?? taskCount, taskOwner);
-    tasks.add(live);
-    try {
-      source.subscribe(live);
-    } catch (error) {
-      // A task that ended during subscribe runs its teardown right there, outside `live.unsubscribe`.
-      reportTeardownError(error);
-    }
-    return live;
-  }
-
-  const taskOwner: TaskOwner = {
-    taskFailed: (task, error) => reportError('task', task.name, error),
-    teardownFailed: reportTeardownError,
-    taskEnded: () => {
-      if (!rootTornDown) onTaskGone();
-    },
-  };
-
   function onTaskGone(): void {
     if (settings.until === 'main-complete' && phase === 'running' && tasks.size === 0) {
       requestShutdown({ kind: 'main-complete' });
     }
   }
 
-  // ── hooks and finalizers ────────────────────────────────────────────────────────────────────
-
-  function userStep(where: string, kind: 'hook' | 'finalizer', run: unknown, options: unknown): Step {
-    checkFunction(where, kind, run);
-    const config = checkObject(where, 'options', options);
-    checkKnownKeys(where, config, ['name', 'timeout']);
-    const name = checkName(where, 'name', config['name']) ?? `${kind}#${steps.count(kind) + 1}`;
-    const timeout = checkDuration(where, 'timeout', config['timeout']);
-    return { kind, name, run: run as Step['run'], timeout };
-  }
-
-  function onShutdown(hook: () => ObservableInput<unknown> | void, options?: StepOptions): void {
-    const step = userStep('app.onShutdown', 'hook', hook, options);
-    if (phase !== 'starting' && phase !== 'running' && phase !== 'stopping') {
-      throw new Error(`app.onShutdown: hook '${step.name}' registered in phase '${phase}'; hooks run in 'stopping' and must be registered before it ends`);
-    }
-    steps.add(step);
-  }
-
-  function deferFinalizer(finalizer: () => ObservableInput<unknown> | void, options?: StepOptions): void {
-    const step = userStep('app.defer', 'finalizer', finalizer, options);
-    if (phase === 'stopped') {
-      throw new Error(`app.defer: finalizer '${step.name}' registered after the app stopped; it can never run`);
-    }
-    steps.add(step);
-  }
-
   // ── what user code and extensions see ───────────────────────────────────────────────────────
 
+  const userSteps = createUserSteps(steps, () => phase);
   const context: AppContext = {
     shutdown$: shutdown$.asObservable(),
     events$: events$.asObservable(),
@@ -446,76 +318,43 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     },
     scheduler,
     stop: (detail?: unknown) => requestShutdown(detail === undefined ? { kind: 'stop' } : { kind: 'stop', detail }),
-    spawn,
-    onShutdown,
-    defer: deferFinalizer,
+    spawn: tasks.spawn,
+    onShutdown: userSteps.onShutdown,
+    defer: userSteps.defer,
   };
 
+  const sendToParent = createParentSender(port, () => phase === 'stopped', reportError);
   // PM2 `wait_ready`: see readySignal.ts.
   const ready = createReadySignal({
     context,
     source: settings.ready,
     isRunning: () => phase === 'running' && reason === undefined,
-    send: () => internals.sendToParent('ready'),
-    sent: () => publish({ type: 'ready-sent', at: now() }),
+    send: () => sendToParent('ready'),
+    sent: () => outbox.publish({ type: 'ready-sent', at: now() }, processManagerEventLog),
     failed: (error) => reportError('task', 'ready', error),
   });
 
   const internals: AppInternals = {
     context,
+    port,
     get phase() {
       return phase;
     },
     get detaching() {
-      return detaching;
+      return tasks.detaching;
     },
-    detachWhile,
+    detachWhile: tasks.detachWhile,
     protect: (name, cutOffWork) => (phase === 'finalizing' || phase === 'stopped' ? undefined : protectedWork.protect(name, cutOffWork)),
     reportError,
-    emit(event) {
-      if (phase !== 'stopped') publish(event);
+    emit(event, log) {
+      if (phase !== 'stopped') outbox.publish(event, log);
     },
     addFinalizer: (name, run, timeout) => (phase === 'stopped' ? undefined : steps.add({ kind: 'finalizer', name, run, timeout })),
     remainingBudget: () => (reason === undefined || starting ? Infinity : Math.max(0, requestedAt + settings.shutdownTimeout - now())),
-    sendToParent(message) {
-      if (phase === 'stopped' || port.send === undefined) return false;
-      try {
-        return port.send(message, (error) => reportError('ipc', 'process.send', error));
-      } catch (error) {
-        reportError('ipc', 'process.send', error);
-        return false;
-      }
-    },
+    sendToParent,
     joinReady: () => ready.join(),
   };
   registerInternals(internals);
 
   return { context, start, abandon };
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-function recordInOutcome(outcome: Mutable<AppOutcome>, record: ErrorRecord): void {
-  outcome.errors = [...outcome.errors, record];
-  if (outcome.status === 'ok') {
-    outcome.status = 'error';
-    outcome.error = record.error;
-  }
-}
-
-function checkSpawnName(where: string, options: unknown): string | undefined {
-  const config = checkObject(where, 'options', options);
-  checkKnownKeys(where, config, ['name']);
-  return checkName(where, 'name', config['name']);
-}
-
-function isWorkError(source: ErrorSource): boolean {
-  return source === 'task' || source === 'protected' || source === 'uncaughtException' || source === 'unhandledRejection';
-}
-
-function executorName(executor: object, index: number): string {
-  const named = (executor as { name?: unknown }).name;
-  if (typeof named === 'string' && named !== '') return named;
-  const constructorName = executor.constructor?.name;
-  return constructorName && constructorName !== 'Object' ? `${constructorName}#${index + 1}` : `executor#${index + 1}`;
 }

@@ -93,6 +93,29 @@ export function describeError(error: unknown): string {
   }
 }
 
+/** `Error: db down` on one line: the error's name and message, without its stack (non-Errors as `describeError` says them; internal). */
+export function errorLine(error: unknown): string {
+  if (!(error instanceof Error)) return describeError(error).replace(/\s*\n\s*/g, ' ');
+  return `${error.name}: ${error.message}`.replace(/\s*\n\s*/g, ' ');
+}
+
+const stackNotLogged = Symbol('rxrun.stackNotLogged');
+
+/**
+ * Marks an error class whose errors the lifecycle log writes on one line, without their stack
+ * (internal): the stack is the library's own internals, and what caused the error was logged with
+ * its own event (`SupervisorGaveUpError`: the last run's error went out with `task-gave-up`). Set on
+ * the class's prototype, by the class itself: nothing is registered anywhere.
+ */
+export function logWithoutStack(errorClass: { readonly prototype: Error }): void {
+  Object.defineProperty(errorClass.prototype, stackNotLogged, { value: true });
+}
+
+/** True for an error of a class marked by {@link logWithoutStack} (internal). */
+export function isLoggedWithoutStack(error: unknown): boolean {
+  return error instanceof Error && (error as unknown as Record<symbol, unknown>)[stackNotLogged] === true;
+}
+
 /** `"hook 'flush' (running), protected 'save' (running) ×20; open handles: Timeout ×2"` (internal; repeats counted, see `listNames`). */
 export function describePending(report: PendingReport): string {
   const items = report.pending.map((item) => `${item.kind} '${item.name}' (${item.state})`);

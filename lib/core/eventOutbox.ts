@@ -1,4 +1,5 @@
-import type { LifecycleEvent, Logger } from './types.js';
+import type { AnyLifecycleEvent, EventLog } from './eventLog.js';
+import type { Logger } from './types.js';
 
 /**
  * One app's way out for events and log lines (internal): everything goes through one ordered queue,
@@ -6,8 +7,11 @@ import type { LifecycleEvent, Logger } from './types.js';
  * event it heard — every subscriber sees the same order, and nothing arrives after completion.
  */
 export interface EventOutbox {
-  /** Logs `event` (when `logged` and there is a logger), then delivers it to the listeners. */
-  publish(event: LifecycleEvent, logged?: boolean): void;
+  /**
+   * Logs `event` with its family's `log` (when `logged` and there is a logger), then delivers it to
+   * the listeners. The core's own events and every extension's go through here.
+   */
+  publish<E extends AnyLifecycleEvent>(event: NoInfer<E>, log: EventLog<E>, logged?: boolean): void;
   /** Writes a line that belongs to no event (guarded like every log line). */
   log(write: (logger: Logger) => void): void;
   /** Runs `action` in delivery order: after everything published before it has been delivered. */
@@ -21,8 +25,8 @@ export interface EventOutbox {
 export function createEventOutbox(
   logger: Logger | undefined,
   /** Writes one event to the logger; called when the event is published (it may read the state then). */
-  prepareLog: (event: LifecycleEvent) => (logger: Logger) => void,
-  deliver: (event: LifecycleEvent) => void,
+  prepareLog: <E extends AnyLifecycleEvent>(event: E, log: EventLog<E>) => (logger: Logger) => void,
+  deliver: (event: AnyLifecycleEvent) => void,
   onLoggerError: (error: unknown) => void,
 ): EventOutbox {
   const queue: (() => void)[] = [];
@@ -49,8 +53,8 @@ export function createEventOutbox(
   };
 
   return {
-    publish(event, logged = true) {
-      const write = logged && logger !== undefined ? prepareLog(event) : undefined;
+    publish(event, eventLog, logged = true) {
+      const write = logged && logger !== undefined ? prepareLog(event, eventLog) : undefined;
       enqueue(() => {
         if (write !== undefined) log(write);
         deliver(event);

@@ -1,7 +1,7 @@
 import { EMPTY, Observable, catchError, defer, finalize, from, ignoreElements, map, race, tap, timer, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { StepTimeoutError } from './errors.js';
 import { guardTeardown } from './guardTeardown.js';
-import type { ErrorSource, LifecycleEvent, PendingItem } from './types.js';
+import type { ErrorSource, CoreLifecycleEvent, PendingItem } from './types.js';
 
 /** A shutdown hook (`stopping`), or a finalizer or executor close (`finalizing`) (internal). */
 export interface Step {
@@ -16,7 +16,7 @@ export interface StepHost {
   readonly scheduler: SchedulerLike;
   /** The app stopped (abandoned or cut off): no further step starts. */
   isStopped(): boolean;
-  publish(event: LifecycleEvent): void;
+  publish(event: CoreLifecycleEvent): void;
   reportError(source: ErrorSource, name: string, error: unknown): void;
   reportTeardownError(error: unknown): void;
 }

@@ -146,7 +146,9 @@ export interface AppOutcome {
 }
 
 /**
- * Everything `runApp$` tells about an app's life, in order; the last one is always `stopped`.
+ * Everything `runApp$` tells about an app's life, in order; the last one is always `stopped`: the
+ * core's own events ({@link CoreLifecycleEvent}) and those of the extensions an app uses (`serve$`,
+ * `supervise`, `fork$`, `workers$`, PM2 readiness; see {@link LifecycleEventExtensions}).
  *
  * @example
  * ```ts
@@ -155,7 +157,31 @@ export interface AppOutcome {
  * });
  * ```
  */
-export type LifecycleEvent =
+export type LifecycleEvent = CoreLifecycleEvent | LifecycleEventExtensions[keyof LifecycleEventExtensions];
+
+/**
+ * The lifecycle events of the extensions, one family per key. The core names none of them: each
+ * extension folder declares its family's type, and `lib/lifecycleEvent.ts` (above the core) lists the
+ * families here, so that {@link LifecycleEvent} is the union of them all.
+ *
+ * @example
+ * ```ts
+ * type ServerEvents = LifecycleEventExtensions['server']; // server-listening | server-closed | server-drain
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging in lib/lifecycleEvent.ts
+export interface LifecycleEventExtensions {}
+
+/**
+ * The lifecycle events of the core itself: phases, shutdown requests, errors, hooks, finalizers,
+ * protected work, the budget and the end.
+ *
+ * @example
+ * ```ts
+ * app.events$.pipe(filter((e): e is CoreLifecycleEvent => e.type === 'phase' || e.type === 'stopped'));
+ * ```
+ */
+export type CoreLifecycleEvent =
   | { readonly type: 'phase'; readonly phase: Phase; readonly at: number }
   | {
       readonly type: 'shutdown-requested';
@@ -194,216 +220,7 @@ export type LifecycleEvent =
   | { readonly type: 'protected-drained'; readonly at: number }
   | { readonly type: 'finalizers-start'; readonly count: number; readonly at: number }
   | { readonly type: 'timeout' | 'forced'; readonly report: PendingReport; readonly at: number }
-  | { readonly type: 'stopped'; readonly outcome: AppOutcome; readonly at: number }
-  | {
-      /** `supervise` restarts a task after `delayMs` (the `attempt`-th restart). */
-      readonly type: 'task-restart';
-      readonly name: string;
-      readonly attempt: number;
-      readonly delayMs: number;
-      /** The error that ended the previous run, or `undefined` when it completed (`restart: 'always'`). */
-      readonly error: unknown;
-      readonly at: number;
-    }
-  | {
-      /** `supervise` gave up: `maxRestarts` within `within` ms exceeded; the error goes to the app's policy. */
-      readonly type: 'task-gave-up';
-      readonly name: string;
-      readonly restarts: number;
-      readonly error: unknown;
-      readonly at: number;
-    }
-  | {
-      /** A `serve$` server is listening. */
-      readonly type: 'server-listening';
-      readonly name: string;
-      readonly address: string;
-      readonly at: number;
-    }
-  | {
-      /**
-       * A `serve$` server closed or failed outside its drain (user code called `close()`, or an `error`
-       * event): its task ended (with `error` when it failed) and it no longer counts as ready.
-       */
-      readonly type: 'server-closed';
-      readonly name: string;
-      /** The server's `error`, when it failed. */
-      readonly error?: unknown;
-      readonly at: number;
-    }
-  | {
-      /** One step of a `serve$` drain (see `DrainStep`). */
-      readonly type: 'server-drain';
-      readonly name: string;
-      readonly step: DrainStep;
-      /** Connections (or sessions) the step acted on. */
-      readonly count: number;
-      /** Their descriptions, for `destroyed` (busy connections and their requests) and `linger-destroyed` (at most 50). */
-      readonly names: readonly string[];
-      readonly at: number;
-    }
-  | {
-      /**
-       * `'ready'` was handed to the parent's IPC channel (PM2 `wait_ready`): the app is running, every
-       * `serve$` in it listens (none needed) and the `ready` option's signal, if given, fired.
-       */
-      readonly type: 'ready-sent';
-      readonly at: number;
-    }
-  | {
-      /**
-       * At start: the process manager kills the process (SIGKILL) sooner after asking it to stop than
-       * `shutdownTimeout` allows (PM2's `kill_timeout`, default 1600 ms): a long shutdown would be cut
-       * off by the kill, with no report. Raise the manager's grace above the budget, or lower the budget.
-       */
-      readonly type: 'budget-exceeds-grace';
-      readonly manager: 'pm2';
-      /** The manager's grace in ms. */
-      readonly graceMs: number;
-      /** Where `graceMs` came from: the app's `kill_timeout`, the daemon's `PM2_KILL_TIMEOUT`, or PM2's default. */
-      readonly setting: 'kill_timeout' | 'PM2_KILL_TIMEOUT' | 'default';
-      /** The app's `shutdownTimeout` in ms. */
-      readonly budgetMs: number;
-      readonly at: number;
-    }
-  | {
-      /** A `fork$` child process (`kind: 'process'`, `id` its pid) or `worker$` thread (`'thread'`, its `threadId`) started. */
-      readonly type: 'child-started';
-      readonly kind: 'process' | 'thread';
-      readonly name: string;
-      readonly id: number;
-      readonly at: number;
-    }
-  | {
-      /** One step of stopping a child: the stop `message`, then `SIGTERM`, then `SIGKILL` (a process) or `terminate` (a thread). */
-      readonly type: 'child-stopping';
-      readonly kind: 'process' | 'thread';
-      readonly name: string;
-      readonly id: number;
-      readonly step: 'message' | 'SIGTERM' | 'SIGKILL' | 'terminate';
-      readonly at: number;
-    }
-  | {
-      /** A child ended: its exit code, or the signal that ended it (`null` for threads). */
-      readonly type: 'child-exited';
-      readonly kind: 'process' | 'thread';
-      readonly name: string;
-      readonly id: number;
-      readonly code: number | null;
-      readonly signal: NodeJS.Signals | null;
-      readonly at: number;
-    }
-  | {
-      /** `workers$` (primary): a worker process was forked into slot `index`. */
-      readonly type: 'worker-started';
-      readonly index: number;
-      readonly pid: number;
-      readonly generation: number;
-      readonly at: number;
-    }
-  | {
-      /** `workers$` (primary): the worker sent `'ready'` (its app runs and every `serve$` in it listens), `startMs` after its fork. */
-      readonly type: 'worker-ready';
-      readonly index: number;
-      readonly pid: number;
-      readonly startMs: number;
-      readonly at: number;
-    }
-  | {
-      /** `workers$` (primary): every worker is ready for the first time. */
-      readonly type: 'workers-ready';
-      readonly count: number;
-      readonly pids: readonly number[];
-      readonly at: number;
-    }
-  | {
-      /** `workers$` (primary): the worker was asked to stop (IPC `{ type: 'shutdown', reason }`). */
-      readonly type: 'worker-stopping';
-      readonly index: number;
-      readonly pid: number;
-      readonly reason: 'shutdown' | 'reload' | 'ready-timeout';
-      readonly at: number;
-    }
-  | {
-      /**
-       * `workers$` (primary): the worker was killed (SIGKILL) after it was asked to stop: it outlived
-       * `stopTimeout` (`'stop-timeout'`) or the app's budget (`'deadline'`).
-       */
-      readonly type: 'worker-killed';
-      readonly index: number;
-      readonly pid: number;
-      readonly reason: 'stop-timeout' | 'deadline';
-      readonly at: number;
-    }
-  | {
-      /**
-       * `workers$` (primary): a worker process ended. `cause`: `'stopped'` (it exited after it was asked
-       * to), `'killed'` (see `worker-killed`), `'crashed'` (on its own), `'ready-timeout'` (stopped because
-       * it was not ready in time).
-       */
-      readonly type: 'worker-exit';
-      readonly index: number;
-      readonly pid: number;
-      readonly code: number | null;
-      readonly signal: NodeJS.Signals | null;
-      readonly cause: 'stopped' | 'killed' | 'crashed' | 'ready-timeout';
-      readonly at: number;
-    }
-  | {
-      /** `workers$` (primary): a rolling restart of `count` workers began (`trigger`: the signal, or `'reload()'`). */
-      readonly type: 'reload-start';
-      readonly count: number;
-      readonly trigger: string;
-      readonly at: number;
-    }
-  | {
-      /** `workers$` (primary): a rolling restart ended: every old worker exited and its replacement is ready. */
-      readonly type: 'reload-done';
-      readonly count: number;
-      readonly durationMs: number;
-      readonly at: number;
-    }
-  | {
-      /** `workers$` (primary): a reload was requested during a rolling restart: one more runs after it (`coalesced`: one was queued already). */
-      readonly type: 'reload-queued';
-      readonly coalesced: boolean;
-      readonly at: number;
-    }
-  | {
-      /** `workers$` (primary): the app began to stop during a rolling restart, after `replaced` of `count` workers; no new worker is started. */
-      readonly type: 'reload-cancelled';
-      readonly replaced: number;
-      readonly count: number;
-      readonly at: number;
-    };
-
-/**
- * The steps of a `serve$` drain, in order. Each is a `server-drain` lifecycle event. `close-idle`
- * comes one loop turn after `upgraded` (idle sockets quiet for the idle grace get FIN; the count may
- * be 0), then again for each batch of sockets that falls quiet later. `linger-destroyed` names
- * sockets that got FIN but whose peer never closed (a pool that ignores FIN): destroyed, not an error.
- *
- * ```
- * readiness-down ─► drain-delay ─► stop-accepting ─► goaway ─► upgraded ─► close-idle ─► drained
- *                                                          (close-idle, linger-destroyed)*
- *                                                             (timeout, busy) ─► destroyed
- * ```
- *
- * @example
- * ```ts
- * app.events$.pipe(filter((e) => e.type === 'server-drain')).subscribe((e) => console.log(e.step, e.count));
- * ```
- */
-export type DrainStep =
-  | 'readiness-down'
-  | 'drain-delay'
-  | 'stop-accepting'
-  | 'close-idle'
-  | 'goaway'
-  | 'upgraded'
-  | 'linger-destroyed'
-  | 'drained'
-  | 'destroyed';
+  | { readonly type: 'stopped'; readonly outcome: AppOutcome; readonly at: number };
 
 /**
  * The lifecycle events of one `type`, narrowed (works for members that share a shape, such as

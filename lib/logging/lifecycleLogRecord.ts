@@ -1,4 +1,4 @@
-import { describeReason, logLifecycleEvent } from '../core/logLifecycleEvent.js';
+import type { AnyLifecycleEvent, EventLog } from '../core/eventLog.js';
 import type { LifecycleEvent, Logger, Phase } from '../core/types.js';
 
 /**
@@ -73,19 +73,20 @@ export interface LifecycleLogRecord {
 const SEVERITY: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /**
- * Builds the record of one lifecycle event. Level and message are those of the human log (an event
- * it does not log is `debug`), so both formats always agree.
+ * Builds the record of one lifecycle event, with the `log` of its family (the core's, or the
+ * extension's that published it). Level and message are those of the human log (an event it does
+ * not log is `debug`), so both formats always agree.
  *
  * @example
  * ```ts
- * lifecycleLogRecord({ type: 'protected-drained', at: 0 }, 'draining', 'orders').level; // 'debug'
+ * lifecycleLogRecord({ type: 'protected-drained', at: 0 }, coreEventLog, 'draining', 'orders').level; // 'debug'
  * ```
  */
-export function lifecycleLogRecord(event: LifecycleEvent, phase: Phase, app: string | undefined): LifecycleLogRecord {
-  const { level, msg } = humanLine(event);
+export function lifecycleLogRecord<E extends AnyLifecycleEvent>(event: E, log: EventLog<E>, phase: Phase, app: string | undefined): LifecycleLogRecord {
+  const { level, msg } = humanLine(event, log);
   const head: Record<string, unknown> = { time: isoTime(event.at), level };
   if (app !== undefined) head['app'] = app;
-  return { ...head, phase, event: event.type, msg, ...eventFields(event) } as LifecycleLogRecord;
+  return { ...head, phase, event: event.type, msg, ...log.fields(event) } as LifecycleLogRecord;
 }
 
 /** An ISO 8601 time for a scheduler timestamp (a clock that is not epoch-based gives its number as a string). */
@@ -108,11 +109,11 @@ export function logError(error: unknown): LogError {
 }
 
 // The human logger's line(s) for this event, captured: the most severe level, first lines joined.
-function humanLine(event: LifecycleEvent): { level: LogLevel; msg: string } {
+function humanLine<E extends AnyLifecycleEvent>(event: E, log: EventLog<E>): { level: LogLevel; msg: string } {
   const lines: { level: LogLevel; text: string }[] = [];
   const capture = (level: LogLevel) => (text: string) => void lines.push({ level, text: firstLine(text) });
   const capturing: Logger = { debug: capture('debug'), info: capture('info'), warn: capture('warn'), error: capture('error') };
-  logLifecycleEvent(capturing, event);
+  log.lines(capturing, event);
   if (lines.length === 0) return { level: 'debug', msg: fallbackMessage(event) };
   const level = lines.reduce<LogLevel>((worst, line) => (SEVERITY[line.level] > SEVERITY[worst] ? line.level : worst), 'debug');
   return { level, msg: lines.map((line) => line.text).join('; ') };
@@ -124,71 +125,7 @@ function firstLine(text: string): string {
   return line.startsWith('rxrun: ') ? line.slice('rxrun: '.length) : line;
 }
 
-function fallbackMessage(event: LifecycleEvent): string {
+function fallbackMessage(event: AnyLifecycleEvent): string {
   const named = (event as { name?: unknown }).name;
   return typeof named === 'string' ? `${event.type} '${named}'` : event.type;
-}
-
-function eventFields(event: LifecycleEvent): Record<string, unknown> {
-  switch (event.type) {
-    case 'phase':
-    case 'protected-drained':
-    case 'ready-sent':
-      return {};
-    case 'shutdown-requested':
-      return { reason: describeReason(event.reason), first: event.first };
-    case 'signal-coalesced':
-      return { signal: event.signal };
-    case 'task-refused':
-      return { task: event.name };
-    case 'error': {
-      const { source, name, error } = event.record;
-      return name === undefined ? { source, error: logError(error) } : { source, [source]: name, error: logError(error) };
-    }
-    case 'tasks-cancelled':
-    case 'protected-pending':
-      return { count: event.count, names: [...event.names] };
-    case 'hook-start':
-    case 'hook-end':
-    case 'finalizer-start':
-    case 'finalizer-end':
-      return { kind: event.kind, [event.kind]: event.name };
-    case 'hook-failed':
-    case 'finalizer-failed':
-      return { kind: event.kind, [event.kind]: event.name, error: logError(event.error) };
-    case 'finalizers-start':
-      return { count: event.count };
-    case 'timeout':
-    case 'forced': {
-      const { cause, budgetMs, pending, activeHandles } = event.report;
-      return { cause, budgetMs, pending: pending.map(({ kind, name, state }) => ({ kind, name, state })), activeHandles: [...activeHandles] };
-    }
-    case 'stopped': {
-      const { outcome } = event;
-      return {
-        status: outcome.status,
-        reason: describeReason(outcome.reason),
-        shutdownMs: outcome.shutdownMs,
-        errorCount: outcome.errors.length,
-        openHandles: [...outcome.openHandles],
-      };
-    }
-    case 'task-restart':
-      return {
-        task: event.name,
-        attempt: event.attempt,
-        delayMs: event.delayMs,
-        ...(event.error === undefined ? {} : { error: logError(event.error) }),
-      };
-    case 'task-gave-up':
-      return { task: event.name, restarts: event.restarts, error: logError(event.error) };
-    case 'server-listening':
-      return { server: event.name, address: event.address };
-    case 'server-closed':
-      return { server: event.name, ...(event.error === undefined ? {} : { error: logError(event.error) }) };
-    case 'server-drain':
-      return { server: event.name, drainStep: event.step, count: event.count, names: [...event.names] };
-    default:
-      return {};
-  }
 }

@@ -1,6 +1,6 @@
 import type * as net from 'node:net';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { DrainStep } from '../core/types.js';
+import type { DrainStep } from './serverEvents.js';
 import { DrainTimeoutError } from './DrainTimeoutError.js';
 import type { ConnectionTracker } from './trackConnections.js';
 

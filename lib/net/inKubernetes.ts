@@ -1,3 +1,5 @@
+import { realProcessPort } from '../process/realProcessPort.js';
+
 /**
  * Whether this process runs in a Kubernetes pod: `KUBERNETES_SERVICE_HOST` is set (the kubelet sets it
  * in every container). The one place rxrun reads it: `serve$`'s default `drainDelay` and the default
@@ -9,5 +11,6 @@
  * ```
  */
 export function inKubernetes(): boolean {
-  return Boolean(process.env['KUBERNETES_SERVICE_HOST']);
+  // The real process's: `serve$()` and `probes()` read it when called, before they know their app.
+  return Boolean(realProcessPort().env?.('KUBERNETES_SERVICE_HOST'));
 }

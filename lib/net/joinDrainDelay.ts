@@ -1,5 +1,7 @@
 import { timer } from 'rxjs';
 import type { AppInternals } from '../core/appRegistry.js';
+import { perApp } from '../core/perApp.js';
+import { serverEventLog } from './serverEvents.js';
 
 /** One `serve$` taking part in its app's readiness drain (internal). */
 export interface DrainDelayMember {
@@ -11,7 +13,15 @@ export interface DrainDelayMember {
   connections(): number;
 }
 
-const membersByApp = new WeakMap<AppInternals, Set<DrainDelayMember>>();
+// Every `serve$` of an app joins the same members, drained by one `app.onShutdown` hook.
+const drainDelayOf = /* @__PURE__ */ perApp((internals) => {
+  const members = new Set<DrainDelayMember>();
+  const phase = internals.phase;
+  if (phase === 'starting' || phase === 'running') {
+    internals.context.onShutdown(() => readinessDrain(internals, members), { name: 'serve$ readiness drain' });
+  }
+  return members;
+});
 
 /**
  * Joins the app's shutdown-time readiness drain: in `stopping`, every member that has listened gets its
@@ -20,26 +30,16 @@ const membersByApp = new WeakMap<AppInternals, Set<DrainDelayMember>>();
  * nothing. One `app.onShutdown` hook per app does it. Returns the leave function.
  */
 export function joinDrainDelay(internals: AppInternals, member: DrainDelayMember): () => void {
-  let members = membersByApp.get(internals);
-  if (members === undefined) {
-    const created = new Set<DrainDelayMember>();
-    members = created;
-    membersByApp.set(internals, created);
-    const phase = internals.phase;
-    if (phase === 'starting' || phase === 'running') {
-      internals.context.onShutdown(() => readinessDrain(internals, created), { name: 'serve$ readiness drain' });
-    }
-  }
-  const joined = members;
-  joined.add(member);
-  return () => void joined.delete(member);
+  const members = drainDelayOf(internals);
+  members.add(member);
+  return () => void members.delete(member);
 }
 
 function readinessDrain(internals: AppInternals, members: Set<DrainDelayMember>) {
   const { scheduler } = internals.context;
   const current = [...members].filter((member) => member.listened());
   const step = (member: DrainDelayMember, type: 'readiness-down' | 'drain-delay') =>
-    internals.emit({ type: 'server-drain', name: member.name(), step: type, count: member.connections(), names: [], at: scheduler.now() });
+    internals.emit({ type: 'server-drain', name: member.name(), step: type, count: member.connections(), names: [], at: scheduler.now() }, serverEventLog);
   for (const member of current) step(member, 'readiness-down');
   const delay = Math.max(0, ...current.map((member) => member.delay));
   if (delay === 0) return undefined;

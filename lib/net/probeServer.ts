@@ -3,6 +3,7 @@ import type * as net from 'node:net';
 import { AsyncSubject, Observable, ignoreElements } from 'rxjs';
 import type { AppInternals } from '../core/appRegistry.js';
 import { loadBuiltin } from '../core/loadBuiltin.js';
+import { serverEventLog } from './serverEvents.js';
 
 /**
  * What `probes(…).serve$` emits once its own server listens.
@@ -70,7 +71,7 @@ export function probeServer$(
       state = 'listening';
       const address = server.address() as net.AddressInfo | string;
       const url = urlOf(address);
-      internals.emit({ type: 'server-listening', name, address: url, at: internals.context.scheduler.now() });
+      internals.emit({ type: 'server-listening', name, address: url, at: internals.context.scheduler.now() }, serverEventLog);
       subscriber.next({ server, address, url });
     });
     server.on('error', (error: Error) => {

@@ -4,8 +4,8 @@ import type * as https from 'node:https';
 import type * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { findRunningApp, reportOr, type AppInternals } from '../core/appRegistry.js';
-import type { AppContext, DrainStep } from '../core/types.js';
+import { findRunningApp, reportOrWarn, type AppInternals } from '../core/appRegistry.js';
+import type { AppContext } from '../core/types.js';
 import {
   checkApp, checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkPort, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
@@ -13,6 +13,7 @@ import { drainServer, type DrainRun } from './drainServer.js';
 import { joinDrainDelay } from './joinDrainDelay.js';
 import { inKubernetes } from './inKubernetes.js';
 import { joinReadySignal } from './joinReadySignal.js';
+import { serverEventLog, type DrainStep } from './serverEvents.js';
 import { listeningUrl, serverKind } from './serverKind.js';
 import { trackConnections } from './trackConnections.js';
 
@@ -199,9 +200,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
 
     const report = (error: unknown) => {
       // No app to report to (or it stopped), and the subscriber may be gone: a process warning is the one channel left.
-      reportOr(internals, 'server', name, error, () =>
-        error instanceof Error ? process.emitWarning(error.message, { type: error.name }) : process.emitWarning(String(error), { type: 'ServeError' }),
-      );
+      reportOrWarn(internals, 'server', name, error, 'ServeError');
     };
     const guarded =
       <A extends unknown[]>(hook: ((...args: A) => void) | undefined, fallback: (...args: A) => void) =>
@@ -237,7 +236,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       const address = server.address();
       const url = listeningUrl(kind, address);
       if (fixedName === undefined) name = url;
-      internals?.emit({ type: 'server-listening', name, address: url, at: scheduler.now() });
+      internals?.emit({ type: 'server-listening', name, address: url, at: scheduler.now() }, serverEventLog);
       subscriber.next({ server, address: address ?? url, url });
       ready?.listening();
     };
@@ -250,13 +249,13 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
     // Outside the drain: the server failed, or user code closed it. The task ends, and says so.
     const onServerError = (error: unknown) => {
       if (tornDown) return;
-      internals?.emit({ type: 'server-closed', name, error, at: scheduler.now() });
+      internals?.emit({ type: 'server-closed', name, error, at: scheduler.now() }, serverEventLog);
       ready?.leave();
       subscriber.error(error);
     };
     const onServerClose = () => {
       if (tornDown) return;
-      internals?.emit({ type: 'server-closed', name, at: scheduler.now() });
+      internals?.emit({ type: 'server-closed', name, at: scheduler.now() }, serverEventLog);
       ready?.leave();
       subscriber.complete();
     };
@@ -293,7 +292,7 @@ export function serve$(server: ServableServer, listen: number | net.ListenOption
       let settled = false;
       const ticket = internals?.protect(`serve$ ${name}`, () => drain?.cutOff());
       const emitStep = (step: DrainStep, count: number, names: readonly string[] = []) =>
-        internals?.emit({ type: 'server-drain', name, step, count, names, at: scheduler.now() });
+        internals?.emit({ type: 'server-drain', name, step, count, names, at: scheduler.now() }, serverEventLog);
       drain = drainServer({
         server,
         tracker,

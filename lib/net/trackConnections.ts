@@ -214,7 +214,9 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     if (connection === undefined) return;
     connection.upgraded = socket;
     connection.upgradeRequest = request;
-    // The user's 'upgrade' listener runs after this one: hand the socket over once it has it.
+    // The user's 'upgrade' listener runs after this one: hand the socket over once it has it. (`nextTick`
+    // orders work in the event loop, as `queueMicrotask` would; it reads and changes nothing of the process,
+    // so it does not go through the process port.)
     if (draining) process.nextTick(() => handUpgraded(connection));
   };
 
@@ -234,6 +236,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   let adjusting = false;
   const syncUpgradeListener = (event: string | symbol) => {
     if (adjusting || typeof event !== 'string' || !upgradeEvents.includes(event)) return;
+    // After the listener change that Node reports before making it (event-loop ordering, as above).
     process.nextTick(() => {
       const ours = serverEvents.listeners(event).includes(onUpgrade);
       const theirs = serverEvents.listenerCount(event) - (ours ? 1 : 0);

@@ -51,6 +51,12 @@ export interface ProcessPort {
    * process manager tells its child (PM2's `pm_id`, `kill_timeout`) and `RXRUN_LOG`.
    */
   env?(name: string): string | undefined;
+  /**
+   * Optional: emits a process warning (`process.emitWarning(message, { type })`): the channel left for
+   * an error that no app can take any more (no app, or it stopped), such as a `serve$` drain that
+   * timed out after its app was gone. Without it, such a warning goes to the real process.
+   */
+  warning?(message: string, type: string): void;
   /** Writes one line to the diagnostic stream (stderr). */
   writeLine(line: string): void;
   /** Ends the process with this status (the real port: once the current microtasks have run). */

@@ -1,3 +1,6 @@
+import type { ProcessPort } from './ProcessPort.js';
+import type { ProcessManagerEvent } from './processManagerEvents.js';
+
 /**
  * How long a process manager lets the app stop before it kills it (SIGKILL), and where that figure
  * came from (internal).
@@ -45,4 +48,20 @@ function positiveMs(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const ms = Number(value);
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/**
+ * The `budget-exceeds-grace` warning of an app starting on `port` (internal): its process manager
+ * kills it (SIGKILL) sooner after asking it to stop than `budgetMs` allows. `undefined` when it does
+ * not, or when no process manager runs it (or the port reads no environment).
+ *
+ * @example
+ * ```ts
+ * budgetExceedsGrace(port, 25_000, scheduler.now()); // { type: 'budget-exceeds-grace', graceMs: 1600, … } under `pm2 start app.js`
+ * ```
+ */
+export function budgetExceedsGrace(port: ProcessPort, budgetMs: number, at: number): ProcessManagerEvent | undefined {
+  if (port.env === undefined) return undefined;
+  const grace = processManagerGrace((name) => port.env?.(name));
+  return grace !== undefined && budgetMs > grace.graceMs ? { type: 'budget-exceeds-grace', ...grace, budgetMs, at } : undefined;
 }

@@ -18,8 +18,12 @@ let instance: ProcessPort | undefined;
 
 /**
  * The process port of the running Node process (one per process: every call returns the same port).
- * Every listener it installs is removed by the function it returns; nothing else in rxrun touches
- * `process`.
+ * Every listener it installs is removed by the function it returns. Everything rxrun does to or reads
+ * from `process` goes through it (the environment, warnings, IPC, signals, exit), with three
+ * exceptions that are not the process's state: `process.nextTick` in `serve$`'s connection tracking
+ * (event-loop ordering, like `queueMicrotask`), `process.cwd()` as `fork$`'s default `cwd` (what
+ * `node:child_process` itself would use), and `console.error`, the documented default of
+ * `supervise`, `taskGroup`, `timer$` and `resource$` for errors with no app to take them.
  *
  * @returns The {@link ProcessPort} of this process: the same object on every call.
  * @see {@link RunAppOptions} (`process`); `createTestProcess` in `rxrun/testing` for a fake one.
@@ -111,6 +115,9 @@ function createRealProcessPort(): ProcessPort {
     settle(done) {
       // real-time: libuv runs close callbacks after the check phase; the second immediate follows them
       setImmediate(() => setImmediate(() => whenIoDone(() => setImmediate(done))));
+    },
+    warning(message, type) {
+      process.emitWarning(message, { type });
     },
     writeLine(line) {
       process.stderr.write(`${line}\n`);

@@ -2,7 +2,7 @@ import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { loadBuiltin } from '../core/loadBuiltin.js';
 import * as path from 'node:path';
 import { Observable, Subscription, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { findRunningApp, reportOr, type ProtectedTicket } from '../core/appRegistry.js';
+import { findRunningApp, reportOrWarn, type ProtectedTicket } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
   checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkOneOf, checkScheduler, checkString, describe, isPlainObject,
@@ -11,6 +11,7 @@ import { ChildExitError, ChildKilledError } from './errors.js';
 import { lineSplitter } from './lineSplitter.js';
 import { checkModulePath, resolveModulePath } from './resolveModulePath.js';
 import { stopPlan } from './stopPlan.js';
+import { childEventLog } from './childEvents.js';
 
 const WHERE = 'fork$';
 const DEFAULT_SIGTERM_AFTER = 5_000;
@@ -168,10 +169,9 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
     const steps = new Subscription();
     const stopReading: (() => void)[] = [];
 
-    const report = (error: Error) =>
-      reportOr(internals, 'child', name, error, () => process.emitWarning(error.message, { type: error.name }));
+    const report = (error: Error) => reportOrWarn(internals, 'child', name, error, 'ChildError');
     const emitStep = (step: 'message' | 'SIGTERM' | 'SIGKILL') => {
-      if (pid !== undefined) internals?.emit({ type: 'child-stopping', kind: 'process', name, id: pid, step, at: scheduler.now() });
+      if (pid !== undefined) internals?.emit({ type: 'child-stopping', kind: 'process', name, id: pid, step, at: scheduler.now() }, childEventLog);
     };
     const settle = () => {
       ended = true;
@@ -182,7 +182,7 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
     };
 
     const onSpawn = () => {
-      internals?.emit({ type: 'child-started', kind: 'process', name, id: pid as number, at: scheduler.now() });
+      internals?.emit({ type: 'child-started', kind: 'process', name, id: pid as number, at: scheduler.now() }, childEventLog);
       if (!tornDown) subscriber.next({ type: 'spawn', pid: pid as number, child });
     };
     const onMessage = (message: unknown) => subscriber.next({ type: 'message', message });
@@ -202,7 +202,7 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
     const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
       if (ended) return;
       for (const stop of stopReading.splice(0)) stop();
-      if (pid !== undefined) internals?.emit({ type: 'child-exited', kind: 'process', name, id: pid, code, signal, at: scheduler.now() });
+      if (pid !== undefined) internals?.emit({ type: 'child-exited', kind: 'process', name, id: pid, code, signal, at: scheduler.now() }, childEventLog);
       if (tornDown) {
         // A stop this task started: a kill at the deadline or a failing exit is reported to the app.
         if (!cutByApp && killedAfter !== undefined) report(new ChildKilledError(name, pid, 'SIGKILL', killedAfter));

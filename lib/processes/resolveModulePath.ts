@@ -27,6 +27,7 @@ export function checkModulePath(where: string, name: string, value: unknown): st
  * typo is an error before anything is started (internal).
  */
 export function resolveModulePath(where: string, modulePath: string, cwd: string | undefined): string {
+  // The real cwd, not the port's: it is what `node:child_process` starts the child in (see realProcessPort).
   const absolute = path.resolve(cwd ?? process.cwd(), modulePath);
   for (const candidate of [absolute, ...EXTENSIONS.map((extension) => absolute + extension)]) {
     if (statSync(candidate, { throwIfNoEntry: false }) !== undefined) return absolute;

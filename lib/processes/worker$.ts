@@ -2,7 +2,7 @@ import type { ResourceLimits, Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import { Observable, Subscription, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { loadBuiltin } from '../core/loadBuiltin.js';
-import { findRunningApp, reportOr, type ProtectedTicket } from '../core/appRegistry.js';
+import { findRunningApp, reportOrWarn, type ProtectedTicket } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
   checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkScheduler, describe, isPlainObject,
@@ -10,6 +10,7 @@ import {
 import { ChildExitError, ChildKilledError, WorkerThreadError } from './errors.js';
 import { checkModulePath, resolveModulePath } from './resolveModulePath.js';
 import { stopPlan } from './stopPlan.js';
+import { childEventLog } from './childEvents.js';
 
 const WHERE = 'worker$';
 const DEFAULT_TERMINATE_AFTER = 5_000;
@@ -168,10 +169,9 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
     let ticket: ProtectedTicket | undefined;
     const steps = new Subscription();
 
-    const report = (error: Error) =>
-      reportOr(internals, 'child', name, error, () => process.emitWarning(error.message, { type: error.name }));
+    const report = (error: Error) => reportOrWarn(internals, 'child', name, error, 'ChildError');
     const emitStep = (step: 'message' | 'terminate') =>
-      internals?.emit({ type: 'child-stopping', kind: 'thread', name, id: threadId, step, at: scheduler.now() });
+      internals?.emit({ type: 'child-stopping', kind: 'thread', name, id: threadId, step, at: scheduler.now() }, childEventLog);
     const settle = () => {
       ended = true;
       steps.unsubscribe();
@@ -193,7 +193,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
       worker.off('message', onMessage);
       worker.off('messageerror', onMessageError);
       worker.off('error', onError);
-      internals?.emit({ type: 'child-exited', kind: 'thread', name, id: threadId, code, signal: null, at: scheduler.now() });
+      internals?.emit({ type: 'child-exited', kind: 'thread', name, id: threadId, code, signal: null, at: scheduler.now() }, childEventLog);
       const failure =
         thrown !== undefined ? new WorkerThreadError(name, threadId, thrown.error, code)
         : code !== 0 && !stoppedByTerminate ? new ChildExitError(name, threadId, code, null)
@@ -219,7 +219,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
     worker.on('messageerror', onMessageError);
     worker.on('error', onError);
     worker.once('exit', onExit);
-    internals?.emit({ type: 'child-started', kind: 'thread', name, id: threadId, at: scheduler.now() });
+    internals?.emit({ type: 'child-started', kind: 'thread', name, id: threadId, at: scheduler.now() }, childEventLog);
     subscriber.next({ type: 'start', threadId, worker });
 
     /** `atDeadline`: the thread ignored its stop message (named in the outcome); else it is the stop itself. */

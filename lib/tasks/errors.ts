@@ -1,3 +1,5 @@
+import { logWithoutStack } from '../core/errors.js';
+
 /**
  * Thrown by `group.spawn()` when the group takes no more tasks: it was closed, cancelled, torn down
  * (its `done$` unsubscribed), it failed (fail-fast), it ended, or its app is stopping. The message
@@ -51,6 +53,11 @@ const REASONS = {
  * ```
  */
 export class SupervisorGaveUpError extends Error {
+  static {
+    // Its stack is supervise's internals, and its last error's stack went to debug with `task-gave-up`.
+    logWithoutStack(this);
+  }
+
   override readonly name = 'SupervisorGaveUpError';
   constructor(
     /** The supervised task's name. */

@@ -9,6 +9,7 @@ import { SupervisorGaveUpError } from './errors.js';
 import { findRunningApp, reportOr } from '../core/appRegistry.js';
 import { isStopping } from './isStopping.js';
 import { createRestartPolicy, readRestartSettings, type RestartDecision } from './restartPolicy.js';
+import { supervisorEventLog } from './supervisorEvents.js';
 
 /**
  * The restart delays of `supervise`: the n-th restart since the last reset waits
@@ -173,12 +174,12 @@ export function supervise<T>(task$: ObservableInput<T>, config?: SuperviseConfig
         return;
       }
       if (decision.kind === 'give-up') {
-        internals?.emit({ type: 'task-gave-up', name, restarts: decision.restarts, error, at: now });
+        internals?.emit({ type: 'task-gave-up', name, restarts: decision.restarts, error, at: now }, supervisorEventLog);
         subscriber.error(new SupervisorGaveUpError(name, decision.restarts, settings.within, error));
         return;
       }
       const { attempt, delayMs } = decision;
-      internals?.emit({ type: 'task-restart', name, attempt, delayMs, error, at: now });
+      internals?.emit({ type: 'task-restart', name, attempt, delayMs, error, at: now }, supervisorEventLog);
       // An event listener may have unsubscribed the consumer (or stopped the app) synchronously.
       if (subscriber.closed) return;
       const pending = new Subscription();

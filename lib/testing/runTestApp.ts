@@ -1,7 +1,8 @@
 import { filter, map, shareReplay, type Observable } from 'rxjs';
 import { exitStatusFor } from '../core/exitStatusFor.js';
 import { runApp$ } from '../core/runApp$.js';
-import type { AppMain, AppOutcome, LifecycleEvent, LifecycleEventOf, Phase, RunAppOptions } from '../core/types.js';
+import type { AppMain, AppOutcome, Phase, RunAppOptions } from '../core/types.js';
+import type { LifecycleEvent, LifecycleEventOf } from '../lifecycleEvent.js';
 import { createTestProcess, type TestProcess } from './createTestProcess.js';
 import { checkObject } from '../core/validate.js';
 

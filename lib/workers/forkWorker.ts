@@ -3,6 +3,7 @@ import { loadBuiltin } from '../core/loadBuiltin.js';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { AppInternals } from '../core/appRegistry.js';
 import { WorkerFailedError } from './errors.js';
+import { workersEventLog } from './workersEvents.js';
 
 /** How a forked worker ended (internal). */
 export interface WorkerExit {
@@ -80,7 +81,7 @@ export function forkWorker(
       if (stopReason === undefined) {
         stopReason = reason;
         state = 'stopping';
-        internals.emit({ type: 'worker-stopping', index, pid, reason, at: scheduler.now() });
+        internals.emit({ type: 'worker-stopping', index, pid, reason, at: scheduler.now() }, workersEventLog);
         sendStop();
       }
       if (timeoutMs !== undefined && killTimer === undefined) {
@@ -91,12 +92,12 @@ export function forkWorker(
       if (state === 'exited' || killed) return;
       killed = true;
       killTimer?.unsubscribe();
-      internals.emit({ type: 'worker-killed', index, pid, reason, at: scheduler.now() });
+      internals.emit({ type: 'worker-killed', index, pid, reason, at: scheduler.now() }, workersEventLog);
       worker.process.kill('SIGKILL');
     },
   };
 
-  internals.emit({ type: 'worker-started', index, pid, generation, at: startedAt });
+  internals.emit({ type: 'worker-started', index, pid, generation, at: startedAt }, workersEventLog);
   readyTimer = scheduler.schedule(() => {
     if (state === 'starting') forked.stop('ready-timeout', readyTimeout);
   }, readyTimeout);
@@ -111,7 +112,7 @@ export function forkWorker(
     state = 'ready';
     readyTimer?.unsubscribe();
     const now = scheduler.now();
-    internals.emit({ type: 'worker-ready', index, pid, startMs: now - startedAt, at: now });
+    internals.emit({ type: 'worker-ready', index, pid, startMs: now - startedAt, at: now }, workersEventLog);
     handlers.ready(forked);
   });
   // Spawn failures and IPC errors: the 'exit' that follows says how it ended.
@@ -122,7 +123,7 @@ export function forkWorker(
     killTimer?.unsubscribe();
     const cause: WorkerExit['cause'] =
       killed ? 'killed' : stopReason === 'ready-timeout' ? 'ready-timeout' : stopReason !== undefined ? 'stopped' : 'crashed';
-    internals.emit({ type: 'worker-exit', index, pid, code, signal, cause, at: scheduler.now() });
+    internals.emit({ type: 'worker-exit', index, pid, code, signal, cause, at: scheduler.now() }, workersEventLog);
     const error =
       stopReason === 'ready-timeout'
         ? new WorkerFailedError(index, pid, 'ready-timeout', code, signal, readyTimeout)

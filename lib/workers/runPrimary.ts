@@ -6,6 +6,8 @@ import { SupervisorGaveUpError } from '../tasks/errors.js';
 import { forkWorker, type ForkedWorker, type WorkerExit } from './forkWorker.js';
 import type { WorkersSettings } from './readWorkersConfig.js';
 import type { WorkerInfo, WorkerPool } from './workersTypes.js';
+import { workersEventLog } from './workersEvents.js';
+import { supervisorEventLog } from '../tasks/supervisorEvents.js';
 
 interface Slot {
   readonly index: number;
@@ -92,7 +94,7 @@ export function runPrimary(internals: AppInternals, settings: WorkersSettings, s
     if (!poolEmitted && slots.every((each) => each.current?.state === 'ready')) {
       poolEmitted = true;
       const pids = slots.map((each) => (each.current as ForkedWorker).pid);
-      internals.emit({ type: 'workers-ready', count, pids, at: now() });
+      internals.emit({ type: 'workers-ready', count, pids, at: now() }, workersEventLog);
       subscriber.next(pool);
     }
   }
@@ -124,11 +126,11 @@ export function runPrimary(internals: AppInternals, settings: WorkersSettings, s
     const at = now();
     const decision = slot.policy.decide(at, worker.startedAt);
     if (decision.kind === 'give-up') {
-      internals.emit({ type: 'task-gave-up', name, restarts: decision.restarts, error, at });
+      internals.emit({ type: 'task-gave-up', name, restarts: decision.restarts, error, at }, supervisorEventLog);
       fail(new SupervisorGaveUpError(name, decision.restarts, restartSettings.within, error));
       return;
     }
-    internals.emit({ type: 'task-restart', name, attempt: decision.attempt, delayMs: decision.delayMs, error, at });
+    internals.emit({ type: 'task-restart', name, attempt: decision.attempt, delayMs: decision.delayMs, error, at }, supervisorEventLog);
     if (stopping) return;
     slot.restart = scheduler.schedule(() => {
       slot.restart = undefined;
@@ -139,12 +141,12 @@ export function runPrimary(internals: AppInternals, settings: WorkersSettings, s
   function requestReload(trigger: string): void {
     if (stopping || internals.context.signal.aborted) return;
     if (reload !== undefined) {
-      internals.emit({ type: 'reload-queued', coalesced: queued, at: now() });
+      internals.emit({ type: 'reload-queued', coalesced: queued, at: now() }, workersEventLog);
       queued = true;
       return;
     }
     reload = { startedAt: now(), index: -1, draining: undefined };
-    internals.emit({ type: 'reload-start', count, trigger, at: reload.startedAt });
+    internals.emit({ type: 'reload-start', count, trigger, at: reload.startedAt }, workersEventLog);
     stepDone();
   }
 
@@ -156,7 +158,7 @@ export function runPrimary(internals: AppInternals, settings: WorkersSettings, s
     if (running.index >= count) {
       reload = undefined;
       const at = now();
-      internals.emit({ type: 'reload-done', count, durationMs: at - running.startedAt, at });
+      internals.emit({ type: 'reload-done', count, durationMs: at - running.startedAt, at }, workersEventLog);
       if (queued && !stopping) {
         queued = false;
         requestReload('queued');
@@ -181,7 +183,7 @@ export function runPrimary(internals: AppInternals, settings: WorkersSettings, s
     offSignal?.();
     offShutdown.unsubscribe();
     if (reload !== undefined) {
-      internals.emit({ type: 'reload-cancelled', replaced: Math.max(0, reload.index), count, at: now() });
+      internals.emit({ type: 'reload-cancelled', replaced: Math.max(0, reload.index), count, at: now() }, workersEventLog);
       reload = undefined;
     }
     queued = false;
@@ -197,7 +199,7 @@ export function runPrimary(internals: AppInternals, settings: WorkersSettings, s
   // The shutdown began: no rolling restart goes on, no worker is forked (the teardown stops them).
   const offShutdown = internals.context.shutdown$.subscribe(() => {
     if (reload !== undefined) {
-      internals.emit({ type: 'reload-cancelled', replaced: Math.max(0, reload.index), count, at: now() });
+      internals.emit({ type: 'reload-cancelled', replaced: Math.max(0, reload.index), count, at: now() }, workersEventLog);
       reload = undefined;
     }
     queued = false;

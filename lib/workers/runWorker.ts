@@ -3,6 +3,7 @@ import type { AppInternals } from '../core/appRegistry.js';
 import type { ShutdownReason } from '../core/types.js';
 import { describe } from '../core/validate.js';
 import { joinReadySignal } from '../net/joinReadySignal.js';
+import { realProcessPort } from '../process/realProcessPort.js';
 import { ENV_GENERATION, ENV_INDEX, WORKER_UP } from './forkWorker.js';
 import type { WorkersSettings } from './readWorkersConfig.js';
 import type { WorkerContext, WorkerMain, WorkerPool, WorkerStopReason } from './workersTypes.js';
@@ -19,9 +20,11 @@ export function runWorker(
 ): TeardownLogic {
   const app = internals.context;
   const stopping$ = new ReplaySubject<WorkerStopReason>(1);
+  // The real process's environment, where the primary's fork put them (whatever port the app has).
+  const env = (name: string) => realProcessPort().env?.(name);
   const worker: WorkerContext = {
-    index: Number(process.env[ENV_INDEX]),
-    generation: Number(process.env[ENV_GENERATION]),
+    index: Number(env(ENV_INDEX)),
+    generation: Number(env(ENV_GENERATION)),
     stopping$: stopping$.asObservable(),
   };
   const offShutdown = app.shutdown$.pipe(take(1)).subscribe((reason) => {

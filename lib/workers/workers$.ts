@@ -7,6 +7,7 @@ import { readWorkersConfig } from './readWorkersConfig.js';
 import { runPrimary } from './runPrimary.js';
 import { runWorker } from './runWorker.js';
 import type { WorkerMain, WorkerPool, WorkersConfig } from './workersTypes.js';
+import { realProcessPort } from '../process/realProcessPort.js';
 
 const WHERE = 'workers$';
 
@@ -65,7 +66,7 @@ export function workers$(workerMain: WorkerMain, config?: WorkersConfig): Observ
     const internals = resolveApp(settings.app, WHERE);
     // Loaded on subscribe: node:cluster pulls in net, which an app that forks no workers never needs.
     const cluster = loadBuiltin('node:cluster');
-    if (cluster.isWorker && process.env[ENV_INDEX] !== undefined) return runWorker(internals, workerMain, settings, subscriber);
+    if (cluster.isWorker && realProcessPort().env?.(ENV_INDEX) !== undefined) return runWorker(internals, workerMain, settings, subscriber);
     if (!cluster.isPrimary) {
       subscriber.error(new Error(`${WHERE}: this process is a cluster worker not started by workers$ (PM2 cluster mode?); run workers$ in a primary`));
       return undefined;
