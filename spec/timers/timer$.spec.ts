@@ -1,7 +1,7 @@
-import { map, Observable, take, type SchedulerAction, type SchedulerLike, type Subscription, NEVER, tap, of, EMPTY, asyncScheduler } from 'rxjs';
+import { EMPTY, NEVER, Observable, Subject, asyncScheduler, filter, map, of, take, tap, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { timer$, type TimerMiss, TimerQueueOverflowError, type TimerPolicy, type LifecycleEvent, NoCurrentAppError, runApp$ } from 'rxrun';
-import { newScheduler, collect, outcomeOf, timeline, virtualPromise } from '../support/lifecycle';
+import { collect, label, newScheduler, outcomeOf, timeline, virtualPromise } from '../support/lifecycle';
 import { runTestApp, createTestProcess } from 'rxrun/testing';
 
 // policy 'accumulate' (the default, aiotools' DEFAULT; mergeMap): ticks overlap.
@@ -95,20 +95,30 @@ describe("timer$ policy 'cancel'", () => {
   });
 
   it("aborts the cancelled tick's AbortSignal (and only that one)", () => {
-    const aborted: number[] = [];
-    testScheduler.run(({ cold }) => {
-      const subscription = timer$(
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const slow = cold('   a-----b|');
+      const quick = cold('      -|');
+      const slowSubs = [
+        '                   ^---!',
+        '                   --------^-!',
+      ];
+      const quickSubs = '   ----^!';
+      const unsub = '       ----------!';
+      const aborted = '     ----a-----b'; // tick 0 cancelled at 4; tick 1 ended by itself at 5; tick 2 torn down at 10
+      const aborted$ = new Subject<number>();
+      const ticks$ = timer$(
         4,
         (n, _at, signal) => {
-          signal.addEventListener('abort', () => aborted.push(n));
-          return n === 1 ? cold('-|') : cold('a-----b|');
+          signal.addEventListener('abort', () => aborted$.next(n));
+          return n === 1 ? quick : slow;
         },
         { policy: 'cancel' },
-      ).subscribe();
-      testScheduler.schedule(() => subscription.unsubscribe(), 10);
+      );
+      expectObservable(ticks$, unsub).toBe('a-------a-', { a: 'a' });
+      expectObservable(aborted$).toBe(aborted, { a: 0, b: 2 });
+      expectSubscriptions(slow.subscriptions).toBe(slowSubs);
+      expectSubscriptions(quick.subscriptions).toBe(quickSubs);
     });
-    // tick 0 cancelled at 4; tick 1 ended by itself at 5; tick 2 torn down by the unsubscription at 10
-    expect(aborted).toEqual([0, 2]);
   });
 
   it('runs the cancelled tick\'s teardown before the next tick starts', () => {
@@ -148,17 +158,25 @@ describe("timer$ policy 'skip'", () => {
   });
 
   it('slow ticks: a tick due while one runs is dropped and counted; the next due after it ends starts on time', () => {
-    const misses: TimerMiss[] = [];
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const work = cold('a-----b|');
-      const out$ = timer$(4, (n, at) => work.pipe(map((v) => `${v}${n}@${at}`)), { policy: 'skip', onMissed: (m) => misses.push(m) });
-      expectObservable(out$, '^ 17ms !').toBe('a-----b-c-----d-e-', { a: 'a0@0', b: 'b0@0', c: 'a2@8', d: 'b2@8', e: 'a4@16' });
-      expectSubscriptions(work.subscriptions).toBe(['^------!', '--------^------!', '----------------^-!']);
+      const work = cold('   a-----b|');
+      const workSubs = [
+        '                   ^------!',
+        '                   --------^------!',
+        '                   ----------------^-!',
+      ];
+      const unsub = '       ^ 17ms !';
+      const expected = '    a-----b-c-----d-e-';
+      const missed = '      ----1-------3-----'; // ticks 1 (due at 4) and 3 (due at 12) are dropped
+      const misses$ = new Subject<TimerMiss>();
+      const out$ = timer$(4, (n, at) => work.pipe(map((v) => `${v}${n}@${at}`)), { policy: 'skip', onMissed: (m) => misses$.next(m) });
+      expectObservable(out$, unsub).toBe(expected, { a: 'a0@0', b: 'b0@0', c: 'a2@8', d: 'b2@8', e: 'a4@16' });
+      expectObservable(misses$).toBe(missed, {
+        1: { reason: 'skipped', n: 1, count: 1, scheduledAt: 4, totals: { skipped: 1, overflow: 0, late: 0 } },
+        3: { reason: 'skipped', n: 3, count: 1, scheduledAt: 12, totals: { skipped: 2, overflow: 0, late: 0 } },
+      });
+      expectSubscriptions(work.subscriptions).toBe(workSubs);
     });
-    expect(misses).toEqual([
-      { reason: 'skipped', n: 1, count: 1, scheduledAt: 4, totals: { skipped: 1, overflow: 0, late: 0 } },
-      { reason: 'skipped', n: 3, count: 1, scheduledAt: 12, totals: { skipped: 2, overflow: 0, late: 0 } },
-    ]);
   });
 
   it('counts per subscription: a second subscription starts from zero', () => {
@@ -384,6 +402,9 @@ describe('timer$ timing', () => {
 });
 
 const interesting = (line: string) => /protected|phase:(draining|finalizing|stopped)|error|stopped/.test(line);
+/** The events `interesting` keeps, as labels, for a marble. */
+const milestones = (events$: Observable<LifecycleEvent>) => events$.pipe(map(label), filter(interesting));
+const MILESTONES = { d: 'phase:draining', D: 'protected-drained', f: 'phase:finalizing', x: 'phase:stopped', o: 'stopped:ok' };
 
 describe('timer$ on stop', () => {
   let testScheduler: TestScheduler;
@@ -393,39 +414,36 @@ describe('timer$ on stop', () => {
   });
 
   it("onStop 'cancel' (default): the app's shutdown tears running ticks down at once and starts no new one", () => {
-    let events: LifecycleEvent[] = [];
-    testScheduler.run(({ cold, expectSubscriptions }) => {
-      const work = cold('a-----b|');
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const work = cold('   a-----b|');
+      const workSubs = [
+        '                   ^-----!',
+        '                   ----^-!',
+      ];
+      const expected = '    ------(dfxo|)';
       const app = runTestApp(() => timer$(4, () => work));
       app.port.signal('SIGTERM', 6);
-      events = collect(app.events$);
-      expectSubscriptions(work.subscriptions).toBe(['^-----!', '----^-!']);
+      expectSubscriptions(work.subscriptions).toBe(workSubs);
+      expectObservable(milestones(app.events$)).toBe(expected, MILESTONES);
     });
-    expect(timeline(events).filter(interesting)).toEqual(['6 phase:draining', '6 phase:finalizing', '6 phase:stopped', '6 stopped:ok']);
   });
 
   it("onStop 'finish': running ticks run to their end (values dropped), the app waits for them, no new tick starts", () => {
-    let events: LifecycleEvent[] = [];
-    const seen: string[] = [];
-    testScheduler.run(({ cold, expectSubscriptions }) => {
-      const work = cold('a-----b|');
-      const app = runTestApp(() =>
-        timer$(4, (n) => work.pipe(map((v) => `${v}${n}`)), { onStop: 'finish', name: 'job' }).pipe(tap((v) => seen.push(`${v}@${testScheduler.now()}`))),
-      );
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const work = cold('   a-----b|');
+      const workSubs = [
+        '                   ^------!', // tick 0 (0-7) and tick 1 (4-11) finish; tick 2, due at 8, never starts
+        '                   ----^------!',
+      ];
+      const seen = '        a---b';  // b0 at 6 and b1 at 10 come after the stop: dropped
+      const expected = '    -----(dp)--(Dfxo|)';
+      const seen$ = new Subject<string>();
+      const app = runTestApp(() => timer$(4, (n) => work.pipe(map((v) => `${v}${n}`)), { onStop: 'finish', name: 'job' }).pipe(tap(seen$)));
       app.port.signal('SIGTERM', 5);
-      events = collect(app.events$);
-      // tick 0 (0-7) and tick 1 (4-11) finish; tick 2, due at 8, never starts
-      expectSubscriptions(work.subscriptions).toBe(['^------!', '----^------!']);
+      expectSubscriptions(work.subscriptions).toBe(workSubs);
+      expectObservable(seen$).toBe(seen, { a: 'a0', b: 'a1' });
+      expectObservable(milestones(app.events$)).toBe(expected, { ...MILESTONES, p: 'protected-pending:job tick 0,job tick 1' });
     });
-    expect(seen).toEqual(['a0@0', 'a1@4']); // b0 at 6 and b1 at 10 come after the stop: dropped
-    expect(timeline(events).filter(interesting)).toEqual([
-      '5 phase:draining',
-      '5 protected-pending:job tick 0,job tick 1',
-      '11 protected-drained',
-      '11 phase:finalizing',
-      '11 phase:stopped',
-      '11 stopped:ok',
-    ]);
   });
 
   it("onStop 'finish' without an app: the ticks simply run to their end after the unsubscription", () => {
