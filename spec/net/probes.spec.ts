@@ -1,394 +1,305 @@
+import { EMPTY, NEVER, defer, of, throwError, type Observable } from 'rxjs';
+import { probes, type Probes, type ProbeRequest, type ProbeResponse, NoCurrentAppError, type ProbesConfig } from 'rxrun';
+import { runTestApp } from 'rxrun/testing';
+import { newScheduler } from '../support/lifecycle';
+
 /**
- * `probes` over real sockets on 127.0.0.1: mounted in front of an app handler and on a port of its
- * own, through a whole shutdown driven by a test process (SIGTERM) or `app.stop()`.
+ * `probes` in virtual time: `ready$`, the check timeout and polling, and the handler's answers at
+ * given frames (with a recording response instead of a socket).
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { NEVER, Subject, filter, lastValueFrom, map, take, tap } from 'rxjs';
-import {
-  probes, runApp, runApp$, serve$, shutdownWaitsFor, type AppContext, type AppOutcome, type LifecycleEvent, type Probes,
-} from 'rxrun';
-import { createTestProcess } from 'rxrun/testing';
-import { withOwnTimers } from '../support/ownTimers';
-
-interface Reply {
+interface Answer {
+  readonly at: number;
   readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: string;
+  readonly headers: Record<string, string | number>;
+  readonly body: string | undefined;
 }
 
-/** One request on a fresh connection (no agent: nothing stays open after the test). */
-function request(url: string, path: string, method = 'GET'): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${path}`, { method, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+/** A response that records when and what was answered. */
+function recorder(now: () => number): ProbeResponse & { answers: Answer[] } {
+  let status = 0;
+  let headers: Record<string, string | number> = {};
+  const answers: Answer[] = [];
+  return {
+    headersSent: false,
+    answers,
+    writeHead(code, given) {
+      status = code;
+      headers = given;
+      (this as { headersSent: boolean }).headersSent = true;
+    },
+    end(body) {
+      answers.push({ at: now(), status, headers, body });
+    },
+  };
+}
+
+const get = (url: string): ProbeRequest => ({ method: 'GET', url });
+
+describe('probes in virtual time', () => {
+  it('ready$: false while starting, true once running, false from the SIGTERM on, complete at stopped', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      let health!: Probes;
+      const app = runTestApp((ctx) => {
+        health = probes({ app: ctx });
+        // A hook keeps the app in `stopping` for 3 frames: readiness is already down.
+        ctx.onShutdown(() => scheduler.createColdObservable('---|'), { name: 'hold' });
+        return NEVER;
+      });
+      app.port.signal('SIGTERM', 5);
+      expectObservable(defer(() => health.ready$)).toBe('t 4ms f 2ms |', { t: true, f: false });
+      expectObservable(defer(() => health.live$)).toBe('t 7ms (f|)', { t: true, f: false });
+      expectObservable(defer(() => health.started$)).toBe('t 7ms |', { t: true });
     });
-    req.on('error', reject);
-    req.end();
   });
-}
 
-const status = async (url: string, path: string) => (await request(url, path)).status;
-
-/** Resolves when `server` listens; its URL. */
-function listen(server: http.Server): Promise<string> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-  });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-/** A promise plus its resolver. */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
-describe('probes mounted in front of an app handler', () => {
-  it('flips /readyz to 503 at SIGTERM while /livez and /startupz stay 200 and the app handler still answers', async () => {
-    const port = createTestProcess();
-    const urlReady = deferred<string>();
-    const inStopping = deferred();
-    const releaseHook = deferred();
-    let server!: http.Server;
-
-    const outcome$ = runApp(
-      (app) => {
-        const health = probes({ app });
-        server = http.createServer((req, res) => {
-          if (health(req, res)) return;
-          res.end(`app ${req.url}`);
-        });
-        void listen(server).then(urlReady.resolve);
-        // Holds the shutdown in `stopping` until the test has looked.
-        app.onShutdown(() => {
-          inStopping.resolve();
-          return releaseHook.promise;
-        }, { name: 'hold' });
-        app.defer(() => closeServer(server), { name: 'server' });
+  it('ready$ and started$ subscribed while starting replay false, then flip to true at running', () => {
+    const scheduler = newScheduler();
+    const seen: string[] = [];
+    scheduler.run(() => {
+      const app = runTestApp((ctx) => {
+        const health = probes({ app: ctx });
+        health.ready$.subscribe((ready) => seen.push(`${scheduler.now()} ready ${ready}`));
+        health.started$.subscribe((started) => seen.push(`${scheduler.now()} started ${started}`));
         return NEVER;
-      },
-      { process: port, logger: false },
-    );
-    const url = await urlReady.promise;
-
-    expect(await status(url, '/readyz')).toBe(200);
-    expect(await status(url, '/livez')).toBe(200);
-    expect(await status(url, '/startupz')).toBe(200);
-    expect((await request(url, '/orders')).body).toBe('app /orders'); // not a probe path: the app answers
-
-    port.signal('SIGTERM');
-    await inStopping.promise;
-    const ready = await request(url, '/readyz');
-    expect(ready.status).toBe(503);
-    expect(ready.body).toBe('shutting down\n');
-    expect(await status(url, '/livez')).toBe(200);
-    expect(await status(url, '/startupz')).toBe(200);
-    expect((await request(url, '/orders')).body).toBe('app /orders');
-
-    releaseHook.resolve();
-    const outcome = await outcome$;
-    expect(outcome.status).toBe('ok');
-    expect(port.exitCode).toBe(143);
-    expect(server.listening).toBe(false);
+      });
+      app.port.signal('SIGTERM', 2);
+    });
+    expect(seen).toEqual(['0 ready false', '0 started false', '0 ready true', '0 started true', '2 ready false']);
   });
 
-  it('answers with short plain text, Cache-Control: no-store, 405 for other methods, no body for HEAD', async () => {
-    const port = createTestProcess();
-    const urlReady = deferred<string>();
-    let app!: AppContext;
-    const outcome$ = runApp(
-      (ctx) => {
-        app = ctx;
-        const health = probes({ app: ctx, paths: { live: '/healthz' } });
-        const server = http.createServer((req, res) => void (health(req, res) || res.end('app')));
-        void listen(server).then(urlReady.resolve);
-        ctx.defer(() => closeServer(server), { name: 'server' });
+  it('ready$ with a synchronous check, subscribed while starting: false, then true once running (never true then false)', () => {
+    const scheduler = newScheduler();
+    const seen: string[] = [];
+    scheduler.run(() => {
+      const app = runTestApp((ctx) => {
+        const health = probes({ app: ctx, checks: { memory: () => true } });
+        health.ready$.subscribe((ready) => seen.push(`${scheduler.now()} ${ready}`));
         return NEVER;
-      },
-      { process: port, logger: false },
-    );
-    const url = await urlReady.promise;
-
-    const live = await request(url, '/healthz');
-    expect(live).toMatchObject({ status: 200, body: 'ok\n' });
-    expect(live.headers['cache-control']).toBe('no-store');
-    expect(live.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect((await request(url, '/livez')).body).toBe('app'); // the default path was replaced
-
-    const post = await request(url, '/readyz', 'POST');
-    expect(post.status).toBe(405);
-    expect(post.headers['allow']).toBe('GET, HEAD');
-
-    const head = await request(url, '/readyz', 'HEAD');
-    expect(head.status).toBe(200);
-    expect(head.body).toBe('');
-    expect(head.headers['content-length']).toBe('3');
-
-    expect(await request(url, '/readyz?verbose')).toMatchObject({ status: 200, body: '[+]phase running\nreadyz ok\n' });
-
-    app.stop();
-    expect((await outcome$).status).toBe('ok');
+      });
+      app.port.signal('SIGTERM', 2);
+    });
+    expect(seen).toEqual(['0 false', '0 true', '2 false']);
   });
 
-  it('runs the checks per /readyz request: pass, fail (false, throw), and concurrent requests share one run', async () => {
-    const port = createTestProcess();
-    const urlReady = deferred<string>();
-    let app!: AppContext;
-    let healthy = true;
-    let dbCalls = 0;
-    let dbAnswer: (() => void) | undefined;
-    let arrived = 0;
-    let bothArrived = deferred();
-    const outcome$ = runApp(
-      (ctx) => {
-        app = ctx;
-        const health = probes({
+  it('/startupz 503 then 200 for good; /livez 200 until stopped; /readyz names why it is not ready', () => {
+    const scheduler = newScheduler();
+    const answers: string[] = [];
+    scheduler.run(() => {
+      let health!: Probes;
+      const ask = (path: string) => {
+        const res = recorder(() => scheduler.now());
+        health(get(path), res);
+        const answer = res.answers[0];
+        answers.push(`${answer?.at} ${path} ${answer?.status} ${answer?.body?.trim()}`);
+      };
+      const app = runTestApp((ctx) => {
+        health = probes({ app: ctx });
+        ask('/startupz');
+        ask('/readyz');
+        ask('/livez');
+        return NEVER;
+      });
+      scheduler.schedule(() => ['/startupz', '/readyz', '/livez'].forEach(ask), 1);
+      scheduler.schedule(() => ['/startupz', '/readyz', '/livez'].forEach(ask), 3);
+      app.port.signal('SIGTERM', 2);
+    });
+    expect(answers).toEqual([
+      '0 /startupz 503 starting',
+      '0 /readyz 503 starting',
+      '0 /livez 200 ok',
+      '1 /startupz 200 ok',
+      '1 /readyz 200 ok',
+      '1 /livez 200 ok',
+      '3 /startupz 200 ok',
+      '3 /readyz 503 stopped',
+      '3 /livez 503 stopped',
+    ]);
+  });
+
+  it('ready$ polls the checks every checkInterval: pass, fail (false), timeout, pass again; down at SIGTERM', () => {
+    newScheduler().run(({ cold, expectObservable }) => {
+      const answers: Observable<unknown>[] = [
+        cold('---a|'), // passes at 3
+        cold('--(f|)', { f: false }), // called at 13: fails at 15
+        NEVER, // called at 23: times out at 28
+        cold('a|'), // called at 33: passes at once
+      ];
+      let calls = 0;
+      let health!: Probes;
+      const app = runTestApp((ctx) => {
+        health = probes({ app: ctx, checks: { db: () => answers[calls++] ?? of(true) }, checkTimeout: 5, checkInterval: 10 });
+        return NEVER;
+      });
+      app.port.signal('SIGTERM', 45);
+      expectObservable(defer(() => health.ready$)).toBe('f 2ms t 11ms f 17ms t 11ms (f|)', { t: true, f: false });
+    });
+  });
+
+  it('/readyz: concurrent requests share one run of the checks; a check that does not answer in time fails the probe; SIGTERM answers a waiting request at once', () => {
+    const scheduler = newScheduler();
+    let calls = 0;
+    let slow = false;
+    const first = recorder(() => scheduler.now());
+    const second = recorder(() => scheduler.now());
+    const third = recorder(() => scheduler.now());
+    const fourth = recorder(() => scheduler.now());
+    scheduler.run(({ cold }) => {
+      let health!: Probes;
+      const app = runTestApp((ctx) => {
+        health = probes({
           app: ctx,
           checks: {
             db: () => {
-              dbCalls += 1;
-              return new Promise<void>((resolve) => (dbAnswer = resolve));
+              calls += 1;
+              return cold('-----a|');
             },
-            queue: () => healthy,
-            cache: () => {
-              if (!healthy) throw new Error('cache down');
-            },
+            cache: () => (slow ? NEVER : of(true)),
           },
-          verbose: true,
+          checkTimeout: 8,
         });
-        const server = http.createServer((req, res) => {
-          health(req, res);
-          arrived += 1;
-          if (arrived % 2 === 0) bothArrived.resolve();
-        });
-        void listen(server).then(urlReady.resolve);
-        ctx.defer(() => closeServer(server), { name: 'server' });
         return NEVER;
-      },
-      { process: port, logger: false },
-    );
-    const url = await urlReady.promise;
+      });
+      scheduler.schedule(() => health(get('/readyz'), first), 2);
+      scheduler.schedule(() => health(get('/readyz?verbose'), second), 4); // joins the run begun at 2
+      scheduler.schedule(() => {
+        slow = true;
+        health(get('/readyz?verbose'), third); // cache never answers: timed out at 18
+      }, 10);
+      scheduler.schedule(() => health(get('/readyz'), fourth), 25); // would time out at 33
+      app.port.signal('SIGTERM', 30);
+    });
+    expect(calls).toBe(3);
+    expect(first.answers).toEqual([{ at: 7, status: 200, headers: expect.objectContaining({ 'cache-control': 'no-store' }) as unknown, body: 'ok\n' }]);
+    expect(second.answers).toEqual([expect.objectContaining({ at: 7, status: 200, body: '[+]phase running\n[+]db ok\n[+]cache ok\nreadyz ok\n' })]);
+    expect(third.answers).toEqual([
+      expect.objectContaining({ at: 18, status: 503, body: '[+]phase running\n[+]db ok\n[-]cache timed out\nreadyz failed\n' }),
+    ]);
+    expect(fourth.answers).toEqual([expect.objectContaining({ at: 30, status: 503, body: 'shutting down\n' })]);
+  });
 
-    // Two requests while the db check is in flight: one run answers both.
-    const replies = Promise.all([request(url, '/readyz'), request(url, '/readyz')]);
-    await bothArrived.promise;
-    expect(dbCalls).toBe(1);
-    dbAnswer?.();
-    for (const reply of await replies) {
-      expect(reply).toMatchObject({ status: 200, body: '[+]phase running\n[+]db ok\n[+]queue ok\n[+]cache ok\nreadyz ok\n' });
-    }
-
-    // Failing checks: each named, with its message (verbose: true).
-    healthy = false;
-    bothArrived = deferred();
-    const failing = Promise.all([request(url, '/readyz'), request(url, '/readyz?verbose')]);
-    await bothArrived.promise;
-    expect(dbCalls).toBe(2);
-    dbAnswer?.();
-    const [plain, verbose] = await failing;
-    const body = '[+]phase running\n[+]db ok\n[-]queue failed: answered false\n[-]cache failed: Error: cache down\nreadyz failed\n';
-    expect(plain).toMatchObject({ status: 503, body });
-    expect(verbose).toMatchObject({ status: 503, body });
-
-    app.stop();
-    expect((await outcome$).status).toBe('ok');
+  it('what passes: any first value but false, or a completion; what fails: false, an error, a throw, a non-ObservableInput', () => {
+    const scheduler = newScheduler();
+    const res = recorder(() => scheduler.now());
+    scheduler.run(({ cold }) => {
+      const app = runTestApp((ctx) => {
+        const health = probes({
+          app: ctx,
+          verbose: true,
+          checks: {
+            undefinedValue: () => undefined,
+            zero: () => 0,
+            completes: () => EMPTY,
+            firstValueOnly: () => cold('(tf|)', { t: true, f: false }),
+            observable: of('up'),
+            falseValue: () => false,
+            falseObservable: of(false),
+            errors: () => throwError(() => new RangeError('no route')),
+            throws: () => {
+              throw new Error('boom');
+            },
+            notAnInput: () => ({ ok: true }),
+          },
+        });
+        scheduler.schedule(() => health(get('/readyz'), res), 1);
+        return NEVER;
+      });
+      app.port.signal('SIGTERM', 2);
+    });
+    expect(res.answers[0]?.status).toBe(503);
+    expect(res.answers[0]?.body?.split('\n')).toEqual([
+      '[+]phase running',
+      '[+]undefinedValue ok',
+      '[+]zero ok',
+      '[+]completes ok',
+      '[+]firstValueOnly ok',
+      '[+]observable ok',
+      '[-]falseValue failed: answered false',
+      '[-]falseObservable failed: answered false',
+      '[-]errors failed: RangeError: no route',
+      '[-]throws failed: Error: boom',
+      expect.stringMatching(/^\[-\]notAnInput failed: TypeError: /) as unknown,
+      'readyz failed',
+      '',
+    ]);
   });
 });
 
-describe('probes on their own port (serve$)', () => {
-  // The real port counts only this test's timers: Jest's reporter runs in this process (in band).
-  it('stays up through stopping and draining (/readyz 503, /livez 200), closes after later finalizers, leaves no handle', () => withOwnTimers(async (port) => {
-    const listening = deferred<string>();
-    const draining = deferred();
-    const release$ = new Subject<void>();
-    const seenInDbFinalizer: number[] = [];
-    let app!: AppContext;
-    let probeServer!: http.Server;
+/** `probes` checks its arguments at call time, and says so when no app is there to report on. */
+const bad = (config: unknown) => () => probes(config as ProbesConfig);
 
-    const events$ = runApp$(
-      (ctx) => {
-        app = ctx;
+describe('probes validation', () => {
+  it('rejects a bad config with a TypeError or RangeError naming the option', () => {
+    expect(bad('fast')).toThrow(new TypeError(`probes: 'config' must be an object, got "fast"`));
+    expect(bad({ check: {} })).toThrow(/probes: unknown option 'check'/);
+    expect(bad({ app: {} })).toThrow(/probes: option 'app' must be the AppContext passed to main/);
+    expect(bad({ checks: [] })).toThrow(/probes: option 'checks' must be an object of named checks, got an array/);
+    expect(bad({ checks: { db: true } })).toThrow(/probes: check 'db' must be an Observable or a function, got true/);
+    expect(bad({ checkTimeout: -1 })).toThrow(RangeError);
+    expect(bad({ checkTimeout: '1s' })).toThrow(/probes: option 'checkTimeout' must be a number of ms/);
+    expect(bad({ checkInterval: 0 })).toThrow(/probes: option 'checkInterval' must be more than 0 ms/);
+    expect(bad({ paths: { ready: 'readyz' } })).toThrow(/probes: option 'paths.ready' must be a path starting with '\/'/);
+    expect(bad({ paths: { ready: '/livez' } })).toThrow(/probes: option 'paths' must give three different paths/);
+    expect(bad({ paths: { health: '/h' } })).toThrow(/unknown option 'health'/);
+    expect(bad({ verbose: 'yes' })).toThrow(/probes: option 'verbose' must be a boolean/);
+    expect(bad({ name: 1 })).toThrow(/probes: option 'name' must be a string/);
+    expect(bad({ scheduler: {} })).toThrow(/probes: option 'scheduler' must be a SchedulerLike/);
+  });
+
+  it('rejects a bad listen argument of serve$ at call time', () => {
+    newScheduler().run(() => {
+      const app = runTestApp((ctx) => {
         const health = probes({ app: ctx });
-        // Spawned first, so its finalizer (registered on subscribe) runs after `db`'s.
-        ctx.spawn(
-          health.serve$(0).pipe(
-            tap(({ server, url }) => {
-              probeServer = server;
-              listening.resolve(url);
-            }),
-          ),
-          { name: 'probes' },
-        );
-        ctx.defer(async () => {
-          const url = await listening.promise;
-          seenInDbFinalizer.push(await status(url, '/livez'), await status(url, '/readyz'));
-        }, { name: 'db' });
-        // Protected work holds the app in `draining`.
-        return release$.pipe(take(1), shutdownWaitsFor(ctx, { name: 'work' }));
-      },
-      { process: port, signals: [], ipcShutdown: false, logger: false },
-    ).pipe(
-      tap((event) => {
-        if (event.type === 'protected-pending') draining.resolve();
-      }),
-    );
-    const seen: LifecycleEvent[] = [];
-    const outcome$ = lastValueFrom(events$.pipe(tap((event) => seen.push(event)), filter((event) => event.type === 'stopped'), map((event) => event.outcome)));
-    const url = await listening.promise;
-
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(probeServer.address()).toMatchObject({ address: '127.0.0.1' });
-    expect(await status(url, '/readyz')).toBe(200);
-    expect(await status(url, '/livez')).toBe(200);
-    expect(await status(url, '/startupz')).toBe(200);
-    expect((await request(url, '/other')).status).toBe(404);
-
-    app.stop();
-    await draining.promise; // the root is torn down: the probe server's task was unsubscribed
-    expect(await status(url, '/readyz')).toBe(503);
-    expect(await status(url, '/livez')).toBe(200);
-    expect(await status(url, '/startupz')).toBe(200);
-
-    release$.next();
-    const outcome: AppOutcome = await outcome$;
-    expect(outcome.status).toBe('ok');
-    expect(outcome.openHandles).toEqual([]);
-    expect(seenInDbFinalizer).toEqual([200, 503]);
-    const finalizers = seen.filter((event) => event.type === 'finalizer-start').map((event) => (event as { name: string }).name);
-    expect(finalizers).toEqual(['db', 'probes']);
-    expect(seen).toContainEqual(expect.objectContaining({ type: 'server-listening', name: 'probes', address: url }));
-    expect(probeServer.listening).toBe(false);
-    await expect(request(url, '/livez')).rejects.toThrow(/ECONNREFUSED/);
-  }));
-
-  it('goes not-ready while a serve$ server of the app is closed outside the shutdown, and ready again once it listens again', async () => {
-    const port = createTestProcess();
-    const probeUrl = deferred<string>();
-    const apiListening = new Subject<void>();
-    let app!: AppContext;
-    const api = http.createServer((_req, res) => res.end('api'));
-    const outcome$ = runApp(
-      (ctx) => {
-        app = ctx;
-        ctx.spawn(serve$(api, { port: 0, host: '127.0.0.1' }, { app: ctx, name: 'api' }).pipe(tap(() => apiListening.next())));
-        return probes({ app: ctx }).serve$(0).pipe(tap(({ url }) => probeUrl.resolve(url)));
-      },
-      { process: port, logger: false },
-    );
-    const url = await probeUrl.promise;
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(await status(url, '/readyz')).toBe(200);
-
-    api.close(); // user code, outside any shutdown
-    await lastValueFrom(app.events$.pipe(filter((event) => event.type === 'server-closed'), take(1)));
-    const notReady = await request(url, '/readyz');
-    expect([notReady.status, notReady.body]).toEqual([503, 'server closed: api\n']);
-    expect((await request(url, '/readyz?verbose')).body).toContain('[-]phase running (server closed: api)');
-    expect(await status(url, '/livez')).toBe(200);
-
-    const again = lastValueFrom(apiListening.pipe(take(1)));
-    app.spawn(serve$(http.createServer((_req, res) => res.end('api')), { port: 0, host: '127.0.0.1' }, { app, name: 'api' }).pipe(tap(() => apiListening.next())));
-    await again;
-    expect(await status(url, '/readyz')).toBe(200);
-    port.signal('SIGTERM');
-    expect((await outcome$).errors).toEqual([]);
-  });
-
-  it('subscribed outside the app\'s tasks: closed by its finalizer, then complete', async () => {
-    const listening = deferred<string>();
-    const completed = deferred();
-    let app!: AppContext;
-    const outcome$ = runApp(
-      (ctx) => {
-        app = ctx;
-        probes({ app: ctx }).serve$(0).subscribe({ next: ({ url }) => listening.resolve(url), complete: completed.resolve });
+        expect(() => health.serve$(70_000)).toThrow(new RangeError(`probes().serve$: 'listen' port must be an integer from 0 to 65535, got 70000`));
+        expect(() => health.serve$('9000' as unknown as number)).toThrow(/probes\(\).serve\$: 'listen' must be a port number or net.ListenOptions/);
+        expect(() => health.serve$({ port: 9000, path: '/tmp/p.sock' })).toThrow(/needs exactly one of 'port' and 'path'/);
+        expect(() => health.serve$({ port: 1.5 })).toThrow(/option 'port' must be an integer/);
+        expect(() => health.serve$({ port: 0, signal: undefined } as never)).toThrow(/unknown option 'signal'/);
         return NEVER;
-      },
-      { process: createTestProcess(), logger: false },
-    );
-    const url = await listening.promise;
-    app.stop();
-    await completed.promise;
-    expect((await outcome$).status).toBe('ok');
-    await expect(request(url, '/livez')).rejects.toThrow(/ECONNREFUSED/);
+      });
+      app.port.signal('SIGTERM', 1);
+    });
   });
 
-  it('closes at once, and drops its finalizer, when unsubscribed other than by the shutdown', () => withOwnTimers(async (port) => {
-    const events: LifecycleEvent[] = [];
-    let health!: Probes;
-    let app!: AppContext;
-    const started = deferred();
-    const stopped = lastValueFrom(
-      runApp$(
-        (ctx) => {
-          app = ctx;
-          health = probes({ app: ctx, name: 'health' });
-          started.resolve();
-          return NEVER;
-        },
-        { process: port, signals: [], ipcShutdown: false, logger: false },
-      ).pipe(tap((event) => events.push(event))),
-    );
-    await started.promise;
-    const listening = deferred<{ server: http.Server; url: string }>();
-    const subscription = health.serve$({ port: 0 }).subscribe(listening.resolve);
-    const { server, url } = await listening.promise;
-    expect(await status(url, '/livez')).toBe(200);
-
-    subscription.unsubscribe();
-    expect(server.listening).toBe(false);
-    await expect(request(url, '/livez')).rejects.toThrow(/ECONNREFUSED/);
-    app.stop();
-    await stopped;
-    expect(events.filter((event) => event.type === 'finalizer-start')).toEqual([]);
-    const last = events[events.length - 1];
-    expect(last?.type === 'stopped' && last.outcome.openHandles).toEqual([]);
-  }));
-
-  it('is closed when the budget runs out and the finalizers are skipped', async () => {
-    const listening = deferred<{ server: http.Server; url: string }>();
-    let app!: AppContext;
-    const outcome$ = lastValueFrom(
-      runApp$(
-        (ctx) => {
-          app = ctx;
-          ctx.spawn(probes({ app: ctx }).serve$(0).pipe(tap(listening.resolve)));
-          return NEVER.pipe(shutdownWaitsFor(ctx, { name: 'stuck' })); // never ends: the budget runs out in draining
-        },
-        { process: createTestProcess(), shutdownTimeout: 100, logger: false },
-      ).pipe(filter((event) => event.type === 'stopped'), map((event) => event.outcome)),
-    );
-    const { server, url } = await listening.promise;
-    app.stop();
-
-    const outcome = await outcome$;
-    expect(outcome.status).toBe('timeout');
-    expect(outcome.report?.pending).toContainEqual({ kind: 'finalizer', name: 'probes', state: 'skipped' });
-    expect(server.listening).toBe(false);
-    await expect(request(url, '/livez')).rejects.toThrow(/ECONNREFUSED/);
+  it('with no app running: created lazily; a request gets 503 "no app running"; ready$ errors with NoCurrentAppError', () => {
+    const health = probes({ checks: { db: of(true) } });
+    let written: [number, string | undefined] | undefined;
+    let status = 0;
+    const res: ProbeResponse = {
+      headersSent: false,
+      writeHead: (code) => (status = code),
+      end: (body) => (written = [status, body]),
+    };
+    expect(health({ method: 'GET', url: '/livez' }, res)).toBe(true);
+    expect(written).toEqual([503, 'no app running\n']);
+    expect(health({ method: 'GET', url: '/metrics' }, res)).toBe(false);
+    let error: unknown;
+    health.ready$.subscribe({ error: (caught: unknown) => (error = caught) });
+    expect(error).toBeInstanceOf(NoCurrentAppError);
   });
 
-  it('errors with the listen error (EADDRINUSE), which stops the app', async () => {
-    const taken = http.createServer();
-    const url = await listen(taken);
-    const port = Number(new URL(url).port);
-    try {
-      const outcome = await runApp((app) => probes({ app }).serve$(port), { process: createTestProcess(), logger: false });
-      expect(outcome.status).toBe('error');
-      expect(outcome.error).toMatchObject({ code: 'EADDRINUSE' });
-    } finally {
-      await closeServer(taken);
-    }
+  it('without app while two apps run: throws NoCurrentAppError at once (ambiguous)', () => {
+    newScheduler().run(() => {
+      const first = runTestApp(NEVER);
+      const second = runTestApp(NEVER);
+      expect(() => probes()).toThrow(NoCurrentAppError);
+      expect(() => probes()).toThrow(/2 apps are running/);
+      first.port.signal('SIGTERM', 1);
+      second.port.signal('SIGTERM', 1);
+    });
+  });
+
+  it('created before the app runs, binds to it on first use', () => {
+    const scheduler = newScheduler();
+    const health = probes();
+    const seen: boolean[] = [];
+    scheduler.run(() => {
+      const app = runTestApp(() => {
+        health.live$.subscribe((live) => seen.push(live));
+        return NEVER;
+      });
+      app.port.signal('SIGTERM', 1);
+    });
+    expect(seen).toEqual([true, false]);
   });
 });

@@ -1,8 +1,8 @@
-import { NEVER, Subject, tap } from 'rxjs';
+import { NEVER, Subject, filter, map, take, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { NoCurrentAppError, untilShutdown, type LifecycleEvent } from 'rxrun';
+import { NoCurrentAppError, untilShutdown } from 'rxrun';
 import { runTestApp } from 'rxrun/testing';
-import { collect, newScheduler, outcomeOf } from '../support/lifecycle';
+import { collect, newScheduler } from '../support/lifecycle';
 
 describe('untilShutdown', () => {
   let testScheduler: TestScheduler;
@@ -29,28 +29,32 @@ describe('untilShutdown', () => {
   });
 
   it('inside the app, the task completes cleanly in stopping instead of being cancelled in draining', () => {
-    testScheduler.run(({ hot, expectSubscriptions }) => {
-      const source = hot('-a-b-c-d-e-f-g-');
+    testScheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('  -a-b-c-d-e-f-g-');
+      const sourceSubs = '  ^---!          ';
+      const hook = hot('    ----------|    ');
+      const phases = '      ----q-----(d|)';
       const app = runTestApp((ctx) => {
-        ctx.onShutdown(() => hot('----------|'));
+        ctx.onShutdown(() => hook);
         return source.pipe(untilShutdown(ctx));
       });
       app.port.signal('SIGTERM', 4);
-      collect(app.events$);
-      expectSubscriptions(source.subscriptions).toBe('^---!');
+      // the source ends at 4 (stopping), while the hook runs on to 10; only then does draining begin
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
+      expectObservable(app.phases$.pipe(filter((p) => p === 'stopping' || p === 'draining'), take(2))).toBe(phases, { q: 'stopping', d: 'draining' });
     });
   });
 
   it('uses the one running app when none is given', () => {
-    let events: LifecycleEvent[] = [];
-    testScheduler.run(({ hot, expectSubscriptions }) => {
-      const source = hot('-a-b-c-');
+    testScheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('  -a-b-c-');
+      const sourceSubs = '  ^--!   ';
+      const status = '      ---(o|)';
       const app = runTestApp(() => [source.pipe(untilShutdown()), NEVER]);
       app.port.signal('SIGTERM', 3);
-      events = collect(app.events$);
-      expectSubscriptions(source.subscriptions).toBe('^--!');
+      expectSubscriptions(source.subscriptions).toBe(sourceSubs);
+      expectObservable(app.outcome$.pipe(map((o) => o.status))).toBe(status, { o: 'ok' });
     });
-    expect(outcomeOf(events).status).toBe('ok');
   });
 
   it('errors with NoCurrentAppError on subscribe when no app runs', () => {

@@ -54,18 +54,30 @@ export function expectedRequests(run: ScenarioRun): ExpectedRequests {
   };
   let ended = 0;
   let running = false;
+  // Past `running` (a phase marker or event says so): the runtime asks for main-complete only while running.
+  let pastRunning = false;
   const taskCount = run.taskNames.length;
   const mainComplete = () => {
-    if (until === 'main-complete' && running && ended === taskCount && reason === undefined) request({ kind: 'main-complete' });
+    if (until === 'main-complete' && running && !pastRunning && ended === taskCount) request({ kind: 'main-complete' });
   };
+  let stoppedSeen = false;
   for (const entry of run.log) {
     if (entry.t === 'event' && entry.event.type === 'stopped') break;
+    // Once the app is stopped, what user code does requests nothing; the queued events still count.
+    if (entry.t === 'phase-marker' && entry.phase === 'stopped') stoppedSeen = true;
+    if (stoppedSeen && entry.t !== 'event') continue;
     switch (entry.t) {
+      case 'phase-marker':
+        if (entry.phase !== 'starting' && entry.phase !== 'running') pastRunning = true;
+        break;
       case 'event':
-        // Tasks that ended while starting count once the app is running (start() checks right after).
+        if (entry.event.type === 'phase' && entry.event.phase !== 'starting' && entry.event.phase !== 'running') pastRunning = true;
+        // Tasks that ended while starting count once the app is running (start() checks right after
+        // delivering `running`, so after what a listener of it did).
         if (entry.event.type === 'phase' && entry.event.phase === 'running') {
           running = true;
-          mainComplete();
+          // start(): a reason latched while starting begins the shutdown instead.
+          if (reason === undefined) mainComplete();
         }
         break;
       case 'signal': {
@@ -95,6 +107,10 @@ export function expectedRequests(run: ScenarioRun): ExpectedRequests {
         break;
       }
       case 'task-end':
+        // A task's error is reported before the task is removed; under 'shutdown' that request moves the app
+        // past running first, so a failed task never counts toward main-complete (even when the request is a
+        // later one, heard by a listener that ends the other tasks inside its delivery).
+        if (entry.failed && policy === 'shutdown') break;
         ended += 1;
         mainComplete();
         break;
@@ -166,6 +182,8 @@ function showEntry(entry: LogEntry): string {
     case 'step-start':
     case 'step-end':
       return `@${entry.at} ${entry.t} ${entry.kind} ${entry.name}`;
+    case 'phase-marker':
+      return `@${entry.at} (phase ${entry.phase})`;
     case 'task-teardown':
       return `@${entry.at} task-teardown ${entry.name} ended=${String(entry.ended)} phase=${entry.phase}`;
     case 'task-end':
@@ -196,7 +214,8 @@ export function checkInvariants(run: ScenarioRun): void {
   check(run.events[run.events.length - 1] === stopped, '1 stopped is last', () => 'events after stopped');
   check(run.completed, '1 completes', () => 'runApp$ did not complete after stopped');
   const outcome: AppOutcome = stopped.outcome;
-  const stoppedIndex = run.log.findIndex((e) => e.t === 'event' && e.event === stopped);
+  // The app stopped where the first sign of it is: the phase marker, or the event when no user work came between.
+  const stoppedIndex = run.log.findIndex((e) => (e.t === 'event' && e.event === stopped) || (e.t === 'phase-marker' && e.phase === 'stopped'));
   const before = run.log.slice(0, stoppedIndex);
   const after = run.log.slice(stoppedIndex + 1);
 
@@ -294,7 +313,8 @@ export function checkInvariants(run: ScenarioRun): void {
   // Order: hooks in registration order (one registered while stopping runs after those queued) during
   // stopping; finalizers and executors last-in first-out during finalizing (one registered while
   // finalizing runs next).
-  const phaseAt = (phase: Phase) => run.log.findIndex((e) => e.t === 'event' && e.event.type === 'phase' && e.event.phase === phase);
+  const phaseAt = (phase: Phase) =>
+    run.log.findIndex((e) => (e.t === 'event' && e.event.type === 'phase' && e.event.phase === phase) || (e.t === 'phase-marker' && e.phase === phase));
   const stoppingAt = phaseAt('stopping');
   const drainingAt = phaseAt('draining');
   const finalizingAt = phaseAt('finalizing');
@@ -323,11 +343,12 @@ export function checkInvariants(run: ScenarioRun): void {
       .slice(0, finalizingAt)
       .flatMap((e) => (e.t === 'register' && e.kind !== 'hook' ? [`${e.kind}:${e.name}`] : []))
       .reverse();
-    for (const f of finalizerStarts) {
+    // One registered while finalizing (by a finalizer, or by an events$ listener) runs next.
+    for (const e of run.log.slice(finalizingAt)) {
+      if (e.t === 'register' && e.kind !== 'hook') queue.unshift(`${e.kind}:${e.name}`);
+      if (e.t !== 'step-start' || (e.kind !== 'finalizer' && e.kind !== 'executor')) continue;
       const next = queue.shift();
-      check(`${f.kind}:${f.name}` === next, '8 finalizer order', () => `${f.kind} ${f.name} ran where ${next} was due (LIFO)`);
-      const child = childOf(f.kind, f.name);
-      if (child !== undefined) queue.unshift(`finalizer:${child}`);
+      check(`${e.kind}:${e.name}` === next, '8 finalizer order', () => `${e.kind} ${e.name} ran where ${next} was due (LIFO)`);
     }
   }
 
@@ -374,8 +395,18 @@ export function checkInvariants(run: ScenarioRun): void {
     }
   }
   check(!run.log.some((e) => e.t === 'late-task-started'), '8 refused tasks', () => 'a task spawned during shutdown started');
-  const lateWork = after.find((e) => e.t !== 'signal' && e.t !== 'message' && e.t !== 'stop' && !(e.t === 'raise' && (e.error.source === 'uncaughtException' || e.error.source === 'unhandledRejection')));
+  const lateWork = after.find((e) => e.t !== 'event' && e.t !== 'phase-marker' && e.t !== 'signal' && e.t !== 'message' && e.t !== 'stop' && !(e.t === 'raise' && (e.error.source === 'uncaughtException' || e.error.source === 'unhandledRejection')));
   check(lateWork === undefined, '8 nothing after stopped', () => `user work after stopped: ${showEntry(lateWork as LogEntry)}`);
+
+  // 9. Synchronous firehoses stop as soon as downstream lets go (issue #9 bug 1), and a drain that ran out
+  //    of budget names what it waited for (bug 2: a listener finished the last protected work in the gap).
+  const runaway = run.log.find((e) => e.t === 'firehose-runaway');
+  check(runaway === undefined, '9 firehose stops', () => `a synchronous firehose ran on after downstream let go: ${showEntry(runaway as LogEntry)}`);
+  check(
+    report?.cause !== 'timeout' || report.pending.length > 0,
+    '9 timeout names pending work',
+    () => `the budget ran out in ${report?.phase} with nothing pending`,
+  );
 
   // 5. Every error raised before stopped is in outcome.errors, once, in the order raised (by
   //    identity), with the right source; the only others are StepTimeoutErrors. Errors raised after

@@ -48,8 +48,21 @@ export type TaskEnd =
   | { readonly kind: 'error'; readonly at: number | 'sync' }
   | { readonly kind: 'forever'; readonly period: number | undefined };
 
+/**
+ * A synchronous firehose (an endless `while (!subscriber.closed)` loop, or `range(0, Infinity)`) started at
+ * `start` inside a task, of which downstream takes `take` values (issue #9 bug 1): through
+ * `shutdownWaitsFor`, through `untilShutdown`, plain inside the task, or spawned as a task of its own.
+ */
+export interface FirehoseSpec {
+  readonly source: 'loop' | 'range';
+  readonly via: 'shutdownWaitsFor' | 'untilShutdown' | 'plain' | 'spawn';
+  readonly start: number;
+  readonly take: number;
+}
+
 export interface TaskSpec {
   readonly end: TaskEnd;
+  readonly firehose: FirehoseSpec | undefined;
   /** A never-ending part whose teardown throws (an error "thrown in teardown"). */
   readonly guard: boolean;
   readonly protected: readonly ProtectedSpec[];
@@ -60,6 +73,22 @@ export type ExternalKind = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'stop' | 'message' 
 export interface ExternalEvent {
   readonly at: number;
   readonly kind: ExternalKind;
+}
+
+/** An `app.events$` event a listener reacts to (its first occurrence only). */
+export type ListenerTrigger =
+  | 'phase:running' | 'shutdown-requested' | 'phase:stopping' | 'phase:draining' | 'protected-pending' | 'protected-drained'
+  | 'phase:finalizing' | 'stopped';
+
+/**
+ * A listener subscribed to `app.events$` in main that reacts synchronously, inside the event's delivery
+ * (issue #9 bugs 2 and 3): calls `app.stop()`, spawns a task (which must be refused once shutdown began,
+ * without an event after `stopped`), registers a finalizer, or finishes the gated protected work of the
+ * first task (the last protected work finishing inside `protected-pending`).
+ */
+export interface ListenerSpec {
+  readonly on: ListenerTrigger;
+  readonly action: 'stop' | 'spawn' | 'defer' | 'finish-protected';
 }
 
 /** An executor (`executors` option) closed after every finalizer; `close()` is synchronous here. */
@@ -82,6 +111,7 @@ export interface Scenario {
   readonly until: 'shutdown' | 'main-complete' | undefined;
   readonly forceSignals: readonly NodeJS.Signals[] | undefined;
   readonly events: readonly ExternalEvent[];
+  readonly listeners: readonly ListenerSpec[];
 }
 
 /** The guaranteed shutdown point: `app.stop(FINAL_STOP)` at this frame, after every generated event. */
@@ -124,7 +154,35 @@ const endAtArb = fc.oneof(
   { weight: 1, arbitrary: fc.constant('sync' as const) },
 );
 
+export const firehoseArb: fc.Arbitrary<FirehoseSpec> = fc.record({
+  source: fc.constantFrom('loop' as const, 'range' as const),
+  via: fc.constantFrom('shutdownWaitsFor' as const, 'untilShutdown' as const, 'plain' as const, 'spawn' as const),
+  start: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1_500 })),
+  take: fc.integer({ min: 1, max: 3 }),
+});
+
+export const listenerArb: fc.Arbitrary<ListenerSpec> = fc.oneof(
+  fc.record({
+    on: fc.constantFrom<ListenerTrigger>('phase:running', 'shutdown-requested', 'phase:stopping', 'phase:draining', 'protected-pending', 'phase:finalizing', 'stopped'),
+    action: fc.constant('stop' as const),
+  }),
+  // Spawning once shutdown began: the task must be refused (and never start), with no event after `stopped`.
+  fc.record({
+    on: fc.constantFrom<ListenerTrigger>('shutdown-requested', 'phase:stopping', 'phase:draining', 'protected-pending', 'phase:finalizing', 'stopped', 'stopped'),
+    action: fc.constant('spawn' as const),
+  }),
+  fc.record({
+    on: fc.constantFrom<ListenerTrigger>('phase:running', 'shutdown-requested', 'phase:stopping', 'phase:draining', 'protected-pending'),
+    action: fc.constant('defer' as const),
+  }),
+  fc.record({
+    on: fc.constantFrom<ListenerTrigger>('protected-pending', 'protected-pending', 'phase:draining', 'shutdown-requested', 'protected-drained'),
+    action: fc.constant('finish-protected' as const),
+  }),
+);
+
 export const taskArb: fc.Arbitrary<TaskSpec> = fc.record({
+  firehose: optional(firehoseArb, 3),
   end: fc.oneof(
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('complete' as const), at: endAtArb }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('error' as const), at: endAtArb }) },
@@ -175,4 +233,5 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   until: fc.constantFrom('shutdown' as const, 'main-complete' as const, undefined),
   forceSignals: fc.constantFrom<readonly NodeJS.Signals[] | undefined>(undefined, undefined, [], ['SIGINT', 'SIGTERM']),
   events: fc.array(eventGroupArb, { maxLength: 4 }).map((groups) => groups.flat()),
+  listeners: fc.array(listenerArb, { maxLength: 3 }),
 });

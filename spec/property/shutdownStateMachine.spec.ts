@@ -27,7 +27,19 @@ import { scenarioArb, type HookSpec, type Scenario, type StepSpec } from './scen
  * (6) phases in order, all six without a cut-off, status forced > timeout > error > ok, timeout exactly
  * at the budget; (7) no listener or keep-alive left on the port; (8) hooks in order while every task
  * lives, finalizers LIFO after protected work drained, tasks spawned during shutdown never start,
- * no user work after `stopped`.
+ * no user work after `stopped`; (9) synchronous firehoses (an endless `while (!subscriber.closed)` loop or
+ * `range`, through `shutdownWaitsFor`, `untilShutdown`, plain in a task, or spawned as a task, under
+ * `take(n)`) stop as soon as downstream lets go, and a budget that runs out names what was pending.
+ *
+ * Issue #9 extends the generated apps with the two classes of its bugs 1–3: synchronous firehoses
+ * (scenario.ts `FirehoseSpec`) and `app.events$` listeners that react synchronously inside an event's
+ * delivery (`ListenerSpec`: call `app.stop()`, spawn a task once shutdown began — also after `stopped` —,
+ * register a finalizer, finish the first task's gated protected work in `protected-pending`). Because
+ * events are delivered through one queue, what a listener causes can run before later events reach the
+ * runApp$ subscriber; runScenario.ts logs phase markers (`app.phase` read when user work is logged) so
+ * the order checks place each phase where it began. Checked to catch each bug when reintroduced in lib
+ * (shutdownWaitsFor subscribing the source before its teardown is in place → (9) firehose; whenIdle
+ * missing a synchronous finish → (9) timeout with nothing pending; task-refused after stopped → (1)).
  *
  * Legitimately excluded from (3)/(5), by construction of the log rather than by filtering:
  * - errors that were never raised because their work was torn down first (a task's timer cancelled by
@@ -68,6 +80,7 @@ const base: Scenario = {
   until: undefined,
   forceSignals: undefined,
   events: [],
+  listeners: [],
 };
 const step: StepSpec = { mode: 'void', dur: 0, fails: 'no', timeout: undefined, callsStop: false };
 const hook: HookSpec = { ...step, spawns: false, defers: undefined, addsHook: undefined };
@@ -78,7 +91,7 @@ describe('shutdown state machine (regressions found by the property)', () => {
     (onTaskError) => {
       // Was: handle.unsubscribe() in the task's error callback threw an UnsubscriptionError out of the
       // runtime's observer: rxjs rethrew it from the scheduler (uncaught) and the task error was lost.
-      const run = runScenario({ ...base, onTaskError, shutdownTimeout: 0, tasks: [{ end: { kind: 'error', at: 0 }, guard: true, protected: [] }] });
+      const run = runScenario({ ...base, onTaskError, shutdownTimeout: 0, tasks: [{ end: { kind: 'error', at: 0 }, firehose: undefined, guard: true, protected: [] }] });
       checkInvariants(run);
       const stopped = run.events[run.events.length - 1];
       expect(stopped?.type === 'stopped' && stopped.outcome.errors.map((r) => r.source)).toEqual(['task', 'teardown']);

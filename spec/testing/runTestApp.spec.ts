@@ -2,6 +2,7 @@ import { NEVER, count, map, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { createTestProcess, runTestApp } from 'rxrun/testing';
 import { newScheduler } from '../support/lifecycle';
+import type { AppOutcome } from 'rxrun';
 
 const PHASES = { a: 'starting', b: 'running', c: 'stopping', d: 'draining', e: 'finalizing', f: 'stopped' };
 
@@ -81,5 +82,22 @@ describe('runTestApp starts the app at once', () => {
       app.port.signal('SIGINT', 3);
       expectObservable(app.eventsOf$('finalizer-start').pipe(map((event) => event.name))).toBe('3ms (ab|)', { a: 'flush', b: 'close-db' });
     });
+  });
+});
+
+describe('runTestApp\'s scheduler option', () => {
+  // Regression (found in review), the defect it guards against: runTestApp(main, { scheduler }) gives the scheduler to the app but not to the test process it
+  // creates, which keeps asyncScheduler: outside `TestScheduler.run` (the classic `flush()` style) a
+  // `port.signal('SIGTERM', 5)` is a real 5 ms timer, so the flush sees no shutdown at all.
+  it('runTestApp uses the `scheduler` option for the port it creates', () => {
+    const testScheduler = newScheduler();
+    const app = runTestApp(NEVER, { scheduler: testScheduler });
+    let outcome: AppOutcome | undefined;
+    app.outcome$.subscribe((o) => (outcome = o));
+    app.port.signal('SIGTERM', 5);
+    testScheduler.flush();
+    expect(outcome?.reason).toEqual({ kind: 'signal', signal: 'SIGTERM' }); // before the fix: undefined (a real timer is pending)
+    expect(outcome?.shutdownMs).toBe(0);
+    expect(testScheduler.now()).toBe(5);
   });
 });

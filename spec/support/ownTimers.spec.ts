@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NEVER, filter, lastValueFrom, map } from 'rxjs';
 import { realProcessPort, runApp$, type AppContext, type AppOutcome, type LifecycleEvent, type ProcessPort } from 'rxrun';
-import { withOwnTimers } from '../support/ownTimers';
+import { withOwnTimers } from './ownTimers';
 
 /** Starts an app on `port` (no signal listeners); `main` may add its own work. */
 function start(port: ProcessPort, main: (app: AppContext) => void = () => undefined): { app: Promise<AppContext>; outcome: Promise<AppOutcome> } {
