@@ -222,9 +222,9 @@ describe("the README's ecosystem.config.js", () => {
     PM2_TEST_TIMEOUT,
   );
 
-  test('is the file the README shows, verbatim', () => {
+  test('is the file the Kubernetes and PM2 guide shows, verbatim', () => {
     const file = readFileSync(path.join(ECOSYSTEM_DIR, 'ecosystem.config.js'), 'utf8');
-    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'docs', 'kubernetes-and-pm2.md'), 'utf8');
     expect(readme).toContain('```js\n' + file + '```\n');
   });
 });
