@@ -49,7 +49,7 @@ const skip = (file, what) => console.log(`charts: bench/results/${file}.json is 
 function failedAndDuration({ title, subtitle, rows, category, order, failedTitle, durationField, durationTitle, durationRange }) {
   const yLeft = { field: category, type: 'nominal', sort: order, title: null };
   // The right-hand chart shares the categories: no second set of labels.
-  const yRight = { ...yLeft, axis: { labels: false, ticks: false, domain: false } };
+  const yRight = { ...yLeft, axis: null };
   const bar = (y, x, color) => ({ mark: { type: 'bar', color, height: { band: 0.7 } }, encoding: { y, x } });
   // The value, written just past the end of the bar (or of its min–max line).
   const text = (y, field, at = field) => ({
@@ -70,6 +70,8 @@ function failedAndDuration({ title, subtitle, rows, category, order, failedTitle
   return {
     title: { text: title, subtitle },
     data: { values: rows },
+    spacing: 70,
+    bounds: 'flush',
     hconcat: [
       { width: WIDTH * 0.6, layer: [bar(yLeft, { field: 'failed', type: 'quantitative', title: failedTitle, scale: { nice: true } }, '#e45756'), text(yLeft, 'failed')] },
       duration,
@@ -93,13 +95,14 @@ else {
   await render('http-drain', failedAndDuration({
     title: 'HTTP drain: SIGTERM under keep-alive load',
     subtitle: [
-      `${drain.busyConns} busy + ${drain.idleConns} sporadic keep-alive connections, ${drain.handlerMs} ms handler, ${drain.reps} reps; bars: failed = Σ over reps, exit = median (line: min–max)`,
+      `${drain.busyConns} busy + ${drain.idleConns} sporadic keep-alive connections, ${drain.handlerMs} ms handler, ${drain.reps} reps`,
+      'failed: Σ over reps; exit: median (line: min–max)',
       `bench/http-drain.mjs${drain.measuredAt ? `, ${drain.measuredAt.slice(0, 10)}` : ''} (bench/RESULTS.md, "HTTP drain")`,
     ],
     rows,
     category: 'implementation',
     order: rows.map((r) => r.implementation),
-    failedTitle: `failed requests on accepted connections (Σ ${drain.reps} reps)`,
+    failedTitle: `failed requests (Σ ${drain.reps} reps)`,
     durationField: 'exitMs',
     durationTitle: 'SIGTERM → exit, ms (median)',
     durationRange: ['exitMin', 'exitMax'],
@@ -114,7 +117,7 @@ else {
   await render('timer-drift', {
     title: {
       text: `Timer drift: ${drift.ticks} ticks at ${drift.periodMs} ms, side by side in one process`,
-      subtitle: [`lateness of each callback behind start + k·${drift.periodMs} ms (round 1 of ${drift.reps}); setInterval and RxJS interval (which runs on it) overlap`, `bench/timer-drift.mjs${source(drift).replace(/^ — [^,]*/, '')} (bench/RESULTS.md, "Timer drift")`],
+      subtitle: [`lateness of callback k behind start + k·${drift.periodMs} ms (round 1 of ${drift.reps})`, 'setInterval and RxJS interval (which runs on it) overlap', `bench/timer-drift.mjs${source(drift).replace(/^ — [^,]*/, '')} (bench/RESULTS.md, "Timer drift")`],
     },
     width: WIDTH * 1.4,
     height: 220,
