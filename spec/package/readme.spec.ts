@@ -35,3 +35,17 @@ test("the testing guide shows this file's marble example verbatim", () => {
   const readme = readFileSync(path.join(__dirname, '..', '..', 'docs', 'testing.md'), 'utf8');
   expect(readme).toContain('```ts\n' + (example ?? '') + '```\n');
 });
+
+test("the README's Quick start gives two commands, and CI (.ci/run) runs its test command verbatim", () => {
+  const root = path.join(__dirname, '..', '..');
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const quickStart = /\n## Quick start\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  const commands = [...quickStart.matchAll(/```sh\n([^\n]+)\n```/g)].map((match) => match[1]);
+  expect(commands).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+  const ci = readFileSync(path.join(root, '.ci', 'run'), 'utf8');
+  // The run whose log is counted first: `(npm ci && npm test) 2>&1 | tee "$log"`.
+  expect(ci).toContain(`(${commands[1] ?? ''}) 2>&1 | tee "$log"`);
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  expect(scripts['start']).toContain('demos/flagship/main.ts');
+  expect(scripts['pretest']).toBe('npm run build');
+});
