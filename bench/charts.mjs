@@ -12,13 +12,19 @@ import { benchDir, median, repoDir, resultsDir } from './lib/common.mjs';
 const chartsDir = path.join(benchDir, 'charts');
 const WIDTH = 360;
 
-/** The results file's rows: `{ rows: [...] }`, `{ <key>: [...] }` or a bare array. */
+/** bench/results/<name>.json, parsed; undefined when it is missing. */
 function load(name) {
   const file = path.join(resultsDir, `${name}.json`);
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8'));
 }
-const rowsOf = (json, key = 'rows') => (Array.isArray(json) ? json : json[key]);
+/** The rows of a results file written by another benchmark: a bare array, `rows`, or its first array property. */
+const rowsOf = (json) => {
+  if (Array.isArray(json)) return json;
+  const rows = Array.isArray(json.rows) ? json.rows : Object.values(json).find(Array.isArray);
+  if (!rows) throw new Error(`charts: no rows in ${json.bench ?? 'a results file'}`);
+  return rows;
+};
 const source = (json) => (Array.isArray(json) ? '' : ` — ${json.command ?? ''}${json.measuredAt ? `, ${json.measuredAt.slice(0, 10)}` : ''}`);
 
 async function render(name, spec) {
@@ -29,7 +35,7 @@ async function render(name, spec) {
     config: {
       font: 'Helvetica, Arial, sans-serif',
       title: { fontSize: 14, anchor: 'start', subtitleFontSize: 10, subtitleColor: '#555' },
-      axis: { labelFontSize: 11, titleFontSize: 11, labelLimit: 260 },
+      axis: { labelFontSize: 11, titleFontSize: 11, labelLimit: 420 },
       legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 260 },
     },
     ...spec,
@@ -168,7 +174,7 @@ else {
   }));
   await render('rolling-restart', failedAndDuration({
     title: 'Rolling restart under load',
-    subtitle: [`failed requests of all sent, and the median restart duration`, `bench/rolling-restart.mjs${rolling.measuredAt ? `, ${String(rolling.measuredAt).slice(0, 10)}` : ''} (bench/RESULTS.md)`],
+    subtitle: ['failed requests and the median restart duration, per implementation', `bench/rolling-restart.mjs${rolling.measuredAt ? `, ${String(rolling.measuredAt).slice(0, 10)}` : ''} (bench/RESULTS.md)`],
     rows,
     category: 'implementation',
     order: rows.map((r) => r.implementation),
@@ -185,7 +191,7 @@ else {
   const rows = rowsOf(k8s).map((r) => ({ ...r, implementation: [r.impl, r.method].filter(Boolean).join(' · ') }));
   await render('k8s-rollout', failedAndDuration({
     title: 'Kubernetes rollout (simulated) under load',
-    subtitle: [`failed requests of all sent, and the rollout duration`, `bench/results/k8s-rollout.json${k8s.measuredAt ? `, ${String(k8s.measuredAt).slice(0, 10)}` : ''} (bench/RESULTS.md)`],
+    subtitle: ['failed requests and the rollout duration, per implementation', `bench/results/k8s-rollout.json${k8s.measuredAt ? `, ${String(k8s.measuredAt).slice(0, 10)}` : ''} (bench/RESULTS.md)`],
     rows,
     category: 'implementation',
     order: rows.map((r) => r.implementation),
