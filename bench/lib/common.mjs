@@ -11,6 +11,14 @@ export const fixture = (name) => path.join(benchDir, 'fixtures', name);
 export const resultsFile = path.join(benchDir, 'RESULTS.md');
 export const resultsDir = path.join(benchDir, 'results');
 
+/** JSON with one line per top-level field and per row of each array field (diffs stay readable). */
+export function resultsJson(object) {
+  const field = ([key, value]) => Array.isArray(value)
+    ? `${JSON.stringify(key)}: [\n${value.map((row) => `  ${JSON.stringify(row)}`).join(',\n')}\n ]`
+    : `${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+  return `{\n ${Object.entries(object).map(field).join(',\n ')}\n}\n`;
+}
+
 /**
  * Writes bench/results/<name>.json (what bench/charts.mjs draws from): `{ bench, command, measuredAt, machine, ...data }`.
  * The figures are the same ones the script writes into its RESULTS.md section.
@@ -19,7 +27,7 @@ export function writeResults(name, command, data) {
   mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${name}.json`);
   const m = machine();
-  writeFileSync(file, `${JSON.stringify({ bench: name, command, measuredAt: new Date().toISOString(), machine: m, ...data }, null, 1)}\n`);
+  writeFileSync(file, resultsJson({ bench: name, command, measuredAt: new Date().toISOString(), machine: m, ...data }));
   console.log(`bench: wrote ${path.relative(repoDir, file)}`);
 }
 
