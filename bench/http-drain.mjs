@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { benchDir, fmt, markdownTable, median, option, printTable, repoDir, shuffle, stamp, updateSection } from './lib/common.mjs';
+import { benchDir, fmt, markdownTable, median, option, printTable, repoDir, shuffle, stamp, updateSection, writeResults } from './lib/common.mjs';
 import { startLoad } from './http-drain/client.mjs';
 import { REAL_CLIENT_WORKERS, REAL_IDLE, realClientTables, runRealClients } from './http-drain/real-clients.mjs';
 
@@ -428,6 +428,16 @@ function rxrunNote() {
 }
 
 const command = `node bench/http-drain.mjs --reps=${REPS} --conns=${BUSY} --idle=${IDLE} --handler=${HANDLER_MS} --drain-load=${DRAIN_LOAD_MS} --tput-reps=${TPUT_REPS} --tput-seconds=${TPUT_SECONDS} --real-reps=${REAL_REPS}${ONLY ? ` --only=${ONLY.join(',')}` : ''}`;
+const trialRow = (impl, r, rep) => ({
+  impl: impl.key, label: impl.label, rep, inFlightAtSigterm: r.inFlightAtSigterm, failed: r.failed, refused: r.refused,
+  exitMs: Number(r.exitMs.toFixed(3)), killed: Boolean(r.killed), failureKinds: r.byOutcome,
+});
+if (!DRY) writeResults('http-drain', command, {
+  reps: REPS, busyConns: BUSY, idleConns: IDLE, handlerMs: HANDLER_MS,
+  // One row per drain trial (the raw-client load with idle keep-alive sockets), then the busy-connections-only trials.
+  drain: active.flatMap((impl) => drain.get(impl.key).map((r, i) => trialRow(impl, r, i + 1))),
+  busyOnly: BUSY_ONLY.flatMap((impl) => busyOnly.get(impl.key).map((r, i) => trialRow(impl, r, i + 1))),
+});
 if (!DRY) updateSection('http-drain', `
 ## HTTP drain (SIGTERM under keep-alive load)
 

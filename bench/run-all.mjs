@@ -1,5 +1,5 @@
-// Runs every benchmark in sequence (each updates its own section of bench/RESULTS.md), then stamps
-// the header. Run `npm run build` first: the benchmarks load the built dist/ through `require('rxrun')`.
+// Runs every benchmark in sequence (each updates its own section of bench/RESULTS.md; some also write
+// bench/results/<name>.json), then stamps the header and draws bench/charts/*.svg (bench/charts.mjs). Run `npm run build` first: the benchmarks load the built dist/ through `require('rxrun')`.
 //   node bench/run-all.mjs            (or: npm run bench, which builds first)
 // Options are passed through to every script (e.g. --reps=N overrides each script's default).
 import { spawnSync } from 'node:child_process';
@@ -37,3 +37,10 @@ if (from >= 0 && to > from) text = text.slice(0, from) + header + text.slice(to 
 else text = `${header}\n\n${text.replace(/^# rxrun benchmarks\n/, '')}`;
 writeFileSync(resultsFile, text);
 console.log(`\nbench: wrote ${path.relative(repoDir, resultsFile)}`);
+// The charts (bench/charts/*.svg) from the JSON results the scripts above wrote (bench/results/*.json).
+console.log('\n=== charts.mjs ===');
+const charts = spawnSync(process.execPath, [path.join(benchDir, 'charts.mjs')], { cwd: repoDir, stdio: 'inherit' });
+if (charts.status !== 0) {
+  console.error(`bench: charts.mjs failed (${charts.status ?? charts.signal})`);
+  process.exit(1);
+}

@@ -2,7 +2,7 @@
 // timer tasks, rxrun vs a bare-Node floor vs close-with-grace, interleaved in the same run.
 //   node bench/shutdown-latency.mjs [--reps=9] [--settle=300]
 import {
-  fixture, fmt, markdownTable, median, option, printTable, quantile, shuffle, sigtermToExit, stamp, updateSection,
+  fixture, fmt, markdownTable, median, option, printTable, quantile, shuffle, sigtermToExit, stamp, updateSection, writeResults,
 } from './lib/common.mjs';
 
 const REPS = option('reps', 9);
@@ -60,6 +60,13 @@ const linear = IMPLS.map((impl) => {
 const rxLinear = linear.find((l) => l.impl.key === 'rxrun');
 const linearMet = rxLinear.growth <= 1.5;
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
+writeResults('shutdown-latency', `node bench/shutdown-latency.mjs --reps=${REPS} --settle=${SETTLE_MS}`, {
+  reps: REPS, settleMs: SETTLE_MS,
+  rows: IMPLS.flatMap((impl) => SIZES.map((n) => {
+    const values = samples.get(`${impl.key}:${n}`);
+    return { impl: impl.key, label: impl.label, n, medianMs: median(values), q1Ms: quantile(values, 0.25), q3Ms: quantile(values, 0.75), minMs: Math.min(...values), samplesMs: values };
+  })),
+});
 
 const header = ['N tasks', 'implementation', 'median ms', 'IQR ms', 'min ms', 'ratio to floor'];
 printTable(header, rows);

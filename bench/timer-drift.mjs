@@ -4,7 +4,7 @@
 // phase); lateness = actual − expected by performance.now(); drift = lateness of callback 1000.
 //   node bench/timer-drift.mjs [--reps=3] [--ticks=1000] [--period=10]
 import { createRequire } from 'node:module';
-import { fmt, markdownTable, median, option, printTable, quantile, repoDir, stamp, updateSection } from './lib/common.mjs';
+import { fmt, markdownTable, median, option, printTable, quantile, repoDir, stamp, updateSection, writeResults } from './lib/common.mjs';
 
 const require = createRequire(`${repoDir}/`);
 const { timer$ } = require('rxrun');
@@ -17,6 +17,7 @@ const PERIOD = option('period', 10);
 const IMPLS = [
   {
     key: 'timer$',
+    chart: 'timer$',
     label: '`timer$(10, tick, { firstDelay: 10 })` (asyncScheduler)',
     run: (record, done) => {
       let subscription;
@@ -32,6 +33,7 @@ const IMPLS = [
   },
   {
     key: 'setInterval',
+    chart: 'setInterval',
     label: '`setInterval(cb, 10)`',
     run: (record, done) => {
       let k = 0;
@@ -46,6 +48,7 @@ const IMPLS = [
   },
   {
     key: 'interval',
+    chart: 'RxJS interval',
     label: 'RxJS `interval(10)`',
     run: (record, done) => {
       interval(PERIOD).pipe(take(TICKS)).subscribe({ next: (i) => record(i + 1), complete: done });
@@ -64,8 +67,10 @@ function round() {
           // Callback k (from 1) is expected at start + k·PERIOD.
           const record = (k) => {
             late.push(performance.now() - (start + k * PERIOD));
+            late.ks.push(k);
             return k;
           };
+          late.ks = []; // the callback number of each lateness (timer$ skips the ticks it missed)
           impl.run(record, () => resolve([impl.key, late]));
         }),
     ),
@@ -74,11 +79,18 @@ function round() {
 
 const started = Date.now();
 const perRep = new Map(IMPLS.map((impl) => [impl.key, []]));
+// Lateness over time for bench/results/timer-drift.json (the chart): every STEP-th callback of every round.
+const STEP = Math.max(1, Math.round(TICKS / 200));
+const series = [];
 for (let rep = 0; rep < REPS; rep += 1) {
   const result = await round();
   for (const impl of IMPLS) {
     const late = result.get(impl.key);
     if (impl.key !== 'timer$' && late.length !== TICKS) throw new Error(`${impl.key}: ${late.length} callbacks, expected ${TICKS}`);
+    for (let i = 0; i < late.length; i += 1) {
+      const k = late.ks[i];
+      if (k % STEP === 0 || i === 0) series.push({ impl: impl.key, label: impl.chart, round: rep + 1, k, tMs: k * PERIOD, lateMs: Number(late[i].toFixed(3)) });
+    }
     perRep.get(impl.key).push({ skipped: TICKS - late.length, drift: late[late.length - 1], median: median(late), p99: quantile(late, 0.99), max: Math.max(...late), min: Math.min(...late) });
   }
   process.stderr.write(`timer-drift: round ${rep + 1}/${REPS}\r`);
@@ -117,6 +129,11 @@ printTable(header, rows);
 const bounded = t.worstDrift <= t.p99 + 1;
 console.log(`timer$ drift bounded by per-tick lateness (abs(drift) ≤ p99 + 1 ms): ${bounded ? 'met' : 'MISSED'}`);
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
+writeResults('timer-drift', `node bench/timer-drift.mjs --reps=${REPS} --ticks=${TICKS} --period=${PERIOD}`, {
+  reps: REPS, ticks: TICKS, periodMs: PERIOD,
+  summary: IMPLS.map((impl) => ({ impl: impl.key, label: impl.chart, ...summary.get(impl.key) })),
+  series,
+});
 
 updateSection('timer-drift', `
 ## Timer drift (\`timer$\` vs \`setInterval\` vs RxJS \`interval\`, real time)

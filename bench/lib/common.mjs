@@ -1,6 +1,6 @@
 // Shared helpers for the benchmark scripts: statistics, child processes, and RESULTS.md sections.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -9,6 +9,27 @@ export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const repoDir = path.resolve(benchDir, '..');
 export const fixture = (name) => path.join(benchDir, 'fixtures', name);
 export const resultsFile = path.join(benchDir, 'RESULTS.md');
+export const resultsDir = path.join(benchDir, 'results');
+
+/** JSON with one line per top-level field and per row of each array field (diffs stay readable). */
+export function resultsJson(object) {
+  const field = ([key, value]) => Array.isArray(value)
+    ? `${JSON.stringify(key)}: [\n${value.map((row) => `  ${JSON.stringify(row)}`).join(',\n')}\n ]`
+    : `${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+  return `{\n ${Object.entries(object).map(field).join(',\n ')}\n}\n`;
+}
+
+/**
+ * Writes bench/results/<name>.json (what bench/charts.mjs draws from): `{ bench, command, measuredAt, machine, ...data }`.
+ * The figures are the same ones the script writes into its RESULTS.md section.
+ */
+export function writeResults(name, command, data) {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${name}.json`);
+  const m = machine();
+  writeFileSync(file, resultsJson({ bench: name, command, measuredAt: new Date().toISOString(), machine: m, ...data }));
+  console.log(`bench: wrote ${path.relative(repoDir, file)}`);
+}
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

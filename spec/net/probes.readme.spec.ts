@@ -1,6 +1,6 @@
 /**
- * The README's `probes` marble example, verbatim (between the markers): it runs here. When the lead
- * merges /tmp/rxrun-parts/probes.md, the README's copy should match this block.
+ * The `probes` marble example of docs/servers-and-probes.md, verbatim (between the markers): it runs
+ * here; spec/package/samples.spec.ts checks that the guide's copy matches.
  */
 // readme-example:start
 import { NEVER, defer, timer } from 'rxjs';

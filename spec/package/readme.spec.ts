@@ -1,6 +1,7 @@
 /**
- * The README's marble-test example is this file's first test, verbatim: it runs here, and the last
- * test fails if the README's copy drifts from it.
+ * The marble-test example of the testing guide (docs/testing.md; the README's until the README was
+ * cut down to one example) is this file's first test, verbatim: it runs here, and the last test
+ * fails if the guide's copy drifts from it. spec/package/samples.spec.ts checks every other sample.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,10 +28,24 @@ test('SIGTERM at frame 10: hook, protected work, finalizer, then exit status 143
 });
 // readme-example:end
 
-test("the README shows this file's marble example verbatim", () => {
+test("the testing guide shows this file's marble example verbatim", () => {
   const source = readFileSync(__filename, 'utf8');
   const example = /\/\/ readme-example:start\n([\s\S]*?)\/\/ readme-example:end\n/.exec(source)?.[1];
   expect(example).toBeDefined();
-  const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(path.join(__dirname, '..', '..', 'docs', 'testing.md'), 'utf8');
   expect(readme).toContain('```ts\n' + (example ?? '') + '```\n');
+});
+
+test("the README's Quick start gives two commands, and CI (.ci/run) runs its test command verbatim", () => {
+  const root = path.join(__dirname, '..', '..');
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const quickStart = /\n## Quick start\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  const commands = [...quickStart.matchAll(/```sh\n([^\n]+)\n```/g)].map((match) => match[1]);
+  expect(commands).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+  const ci = readFileSync(path.join(root, '.ci', 'run'), 'utf8');
+  // The run whose log is counted first: `(npm ci && npm test) 2>&1 | tee "$log"`.
+  expect(ci).toContain(`(${commands[1] ?? ''}) 2>&1 | tee "$log"`);
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  expect(scripts['start']).toContain('demos/flagship/main.ts');
+  expect(scripts['pretest']).toBe('npm run build');
 });

@@ -10,7 +10,7 @@
  * - Output that PM2 is still writing to its log files when the app stops is not named as a handle the
  *   app left open, and is not lost; a handle the app did leave open still is named.
  * - `--shutdown-with-message`: `pm2 stop` sends the IPC 'shutdown' message; the app stops gracefully.
- * - The README's ecosystem.config.js, run as is, and `pm2 reload` with it.
+ * - The ecosystem.config.js of docs/kubernetes-and-pm2.md, run as is, and `pm2 reload` with it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -146,7 +146,7 @@ describe.each(MODES)('under PM2 in %s mode', (label, flags, execMode) => {
   );
 });
 
-describe("the README's ecosystem.config.js", () => {
+describe("the ecosystem.config.js of the Kubernetes and PM2 guide", () => {
   const ECOSYSTEM_DIR = path.join(FIXTURES, 'pm2');
 
   test(
@@ -222,9 +222,9 @@ describe("the README's ecosystem.config.js", () => {
     PM2_TEST_TIMEOUT,
   );
 
-  test('is the file the README shows, verbatim', () => {
+  test('is the file the Kubernetes and PM2 guide shows, verbatim', () => {
     const file = readFileSync(path.join(ECOSYSTEM_DIR, 'ecosystem.config.js'), 'utf8');
-    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'docs', 'kubernetes-and-pm2.md'), 'utf8');
     expect(readme).toContain('```js\n' + file + '```\n');
   });
 });

@@ -2,7 +2,7 @@
  * Virtual time for whole apps (`withVirtualTime` + `runVirtualApp` from `rxrun/testing`): async hooks
  * and finalizers, `setTimeout`/`Date.now` in user code, RxJS `asyncScheduler` timers, the shutdown
  * budget, step timeouts and `supervise` backoffs all run on one faked clock. Every assertion is on
- * virtual time (never on how long the test took). The first three tests are the README's examples,
+ * virtual time (never on how long the test took). The first three tests are the testing guide's (docs/testing.md) examples,
  * verbatim (the last test checks that).
  */
 import { readFileSync } from 'node:fs';
@@ -307,10 +307,10 @@ describe('runVirtualApp', () => {
   });
 });
 
-test("the README shows this file's virtual-time examples verbatim", () => {
+test("the testing guide (docs/testing.md) shows this file's virtual-time examples verbatim", () => {
   const source = readFileSync(__filename, 'utf8');
   const example = /\/\/ readme-example:start\n([\s\S]*?)\/\/ readme-example:end\n/.exec(source)?.[1];
   expect(example).toBeDefined();
-  const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const readme = readFileSync(path.join(__dirname, '..', '..', 'docs', 'testing.md'), 'utf8');
   expect(readme).toContain('```ts\n' + (example ?? '') + '```\n');
 });

@@ -1,5 +1,6 @@
 /**
- * The README's timer$ marble example is this file's test, verbatim (between the markers): it runs here.
+ * The timer$ marble example of docs/timers-tasks-resources.md is this file's test, verbatim (between
+ * the markers): it runs here; spec/package/samples.spec.ts checks that the guide's copy matches.
  */
 // readme-example:start
 import { map } from 'rxjs';
