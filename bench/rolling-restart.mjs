@@ -148,6 +148,15 @@ window's length per request (2 shared cores; other agents were running).
 ${table}
 
 Target (issue #10): 0 failed requests for \`workers$\` in every row — **${verdict}**.
+
+How each is stopped: \`workers$\` sends the old worker the IPC \`shutdown\` message once its replacement is ready, and
+\`serve$\` drains it (keep-alive sockets closed between requests). PM2's app (\`bench/rolling-restart/pm2App.cjs\`, as PM2's
+graceful-shutdown docs suggest) calls \`server.close()\` on SIGINT and exits once closed; under load its keep-alive
+sockets stay busy, so PM2 kills it at \`kill_timeout\` (5 s) — its restart time is about 2 × (start + 5 s), and its
+failures are the requests in flight on those sockets. The naive primary SIGTERMs a worker (it dies at once) and forks the
+next: requests in flight on it fail, and a connection the primary handed to it just then is never answered (the 5 s
+timeout above; without it the load never ended — the hang of the earlier version of this script).
+
 JSON: \`bench/results/rolling-restart.json\`.`;
 updateSection('rolling-restart', markdown);
 console.log(markdown);
