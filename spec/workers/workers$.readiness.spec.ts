@@ -33,10 +33,23 @@ async function answeredBy(port: number): Promise<number> {
   throw new Error(`nothing answered on port ${port}`);
 }
 
-/** `worker <index> <generation> <pid> check failing`: the worker listens (its check ran), and the check failed. */
+/**
+ * `worker <index> <generation> <pid> check failing`: the worker's check ran and failed. Its pid — or,
+ * should the worker of that generation be reported ready first (its check not waited for), an error.
+ */
 async function checkFailing(primary: ReturnType<typeof startCluster>, generation: number): Promise<number> {
-  const [, pid] = (await primary.waitForLine(new RegExp(`^worker \\d ${generation} (\\d+) check failing$`))) as unknown as [string, string];
-  return Number(pid);
+  const failing = primary.waitForLine(new RegExp(`^worker \\d ${generation} (\\d+) check failing$`)) as unknown as Promise<[string, string]>;
+  // Never rejects (the primary's exit is another test's business): it only loses the race.
+  const readyFirst = waitForEvent(primary, 'worker-ready', (event) => event.pid !== undefined && generationOf(primary, event.pid) === generation).catch(
+    () => new Promise<never>(() => undefined),
+  );
+  const first = await Promise.race([failing, readyFirst.then((event) => event)]);
+  if (!Array.isArray(first)) throw new Error(`worker ${first.pid} (generation ${generation}) was reported ready before its check passed`);
+  return Number(first[1]);
+}
+
+function generationOf(primary: ReturnType<typeof startCluster>, pid: number): number | undefined {
+  return events(primary).find((event) => event.type === 'worker-started' && event.pid === pid)?.generation;
 }
 
 describe('workers$: readiness checks', () => {
