@@ -1,225 +1,162 @@
-// Rolling restarts under load: failed requests, p99 latency and restart duration during N rolling
-// restarts (undici Pool, 8 connections, GET and POST alternately, 0 ms and 200 ms handlers), for
-// rxrun `workers$` (demos/cluster), real PM2 cluster mode (`pm2 reload`, --wait-ready, isolated
-// PM2_HOME, `pm2 kill` at the end) and a naive kill-and-fork node:cluster primary — interleaved in each
-// round. Then throughput of `workers$` vs a hand-written node:cluster primary (same worker count, 0 ms
-// handler), and worker start-to-ready time (fork → 'ready' for workers$, fork → 'listening' bare).
-//   npm run build:demos && node bench/rolling-restart.mjs [--quick] [--restarts=5] [--rounds=3] [--seconds=5] [--only=workers$,pm2,naive]
-// Prints a markdown table; RESULTS.md is left to the lead.
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
+// Rolling restarts under load: failed requests, p99 latency, restart duration and server CPU time per
+// request during rolling restarts (undici Pool, 8 keep-alive connections, GET and POST alternately,
+// 0 ms and 200 ms handlers), for rxrun `workers$` (demos/cluster, SIGHUP), real PM2 cluster mode
+// (`pm2 reload` with --wait-ready, isolated PM2_HOME, `pm2 kill` after each run) and a naive
+// kill-and-fork node:cluster primary (bench/rolling-restart/naiveCluster.cjs). 2 workers each. Each
+// round starts every implementation afresh, in a rotated order (interleaved), and runs one rolling
+// restart under load (--restarts-per-round); 5 rounds by default, so 5 restarts per row.
+//   npm run build:demos && node bench/rolling-restart.mjs [--rounds=5] [--restarts-per-round=1] [--only=workers$,pm2,naive]
+// Writes its section of bench/RESULTS.md and bench/results/rolling-restart.json.
+//
+// Bounded: every request times out after 5 s (counted as failed), every child has a watchdog that
+// SIGKILLs it and its workers, every wait (ready, reloaded, stop, pm2 CLI) has a limit. (The naive row
+// used to hang: a connection the primary handed to a worker SIGTERMed at that moment is never answered,
+// and the load loop awaited it with no timeout.)
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+import { benchDir, fmt, markdownTable, median, option, stamp, updateSection } from './lib/common.mjs';
+import { NAIVE, REQUEST_TIMEOUT_MS, WORKERS_DEMO, freePort, p99, sleep, startLoad, startPm2, startPrimary, treeCpuMs } from './lib/cluster.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const QUICK = process.argv.includes('--quick');
-const option = (name, fallback) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const RESTARTS = option('restarts', QUICK ? 2 : 5);
-const ROUNDS = option('rounds', QUICK ? 1 : 3);
-const SECONDS = option('seconds', QUICK ? 2 : 5);
+const ROUNDS = option('rounds', 5);
+const PER_ROUND = option('restarts-per-round', 1);
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 const WORKERS = 2;
 const CONNECTIONS = 8;
-const PM2 = path.join(root, 'node_modules', '.bin', 'pm2');
-const pm2Home = mkdtempSync(path.join(os.tmpdir(), 'rr-pm2-'));
+const SETTLE_MS = 300; // load before the first and after the last restart
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-const run = (command, args, env = {}) =>
-  new Promise((resolve, reject) =>
-    execFile(command, args, { env: { ...process.env, PM2_HOME: pm2Home, ...env } }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
-  );
-
-/** A cluster primary started with `node file`, which prints `ready` and `reloaded`. */
-function startPrimary(file, env) {
-  const child = spawn(process.execPath, [file], { cwd: root, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = [];
-  const stderr = [];
-  let waiters = [];
-  const onLine = (line) => {
-    lines.push(line);
-    waiters = waiters.filter((waiter) => !(line === waiter.line && (waiter.resolve(), true)));
-  };
-  let partial = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop();
-    parts.forEach(onLine);
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk) => stderr.push(chunk));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const waitLine = (line) => new Promise((resolve) => waiters.push({ line, resolve }));
-  return {
-    child,
-    lines,
-    stderr,
-    ready: waitLine('ready'),
-    async reload() {
-      const done = waitLine('reloaded');
-      child.kill('SIGHUP');
-      await done;
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-const systems = {
-  'workers$': (port, delay) =>
-    startPrimary(path.join(root, 'dist', 'demos', 'cluster', 'main.js'), { PORT: String(port), WORKERS: String(WORKERS), DELAY_MS: String(delay), GRACE_MS: '10000' }),
-  naive: (port, delay) =>
-    startPrimary(path.join(root, 'bench', 'rolling-restart', 'naiveCluster.cjs'), { PORT: String(port), WORKERS: String(WORKERS), DELAY_MS: String(delay) }),
-  pm2: (port, delay) => {
-    const env = { PORT: String(port), DELAY_MS: String(delay) };
-    const app = path.join(root, 'bench', 'rolling-restart', 'pm2App.cjs');
-    return {
-      ready: run(PM2, ['start', app, '--name', 'rr', '-i', String(WORKERS), '--wait-ready', '--listen-timeout', '10000', '--kill-timeout', '5000'], env),
-      reload: () => run(PM2, ['reload', 'rr'], env),
-      stop: () => run(PM2, ['delete', 'rr']).catch(() => undefined),
-    };
-  },
+const impls = {
+  'workers$': (port, delay) => startPrimary(WORKERS_DEMO, { PORT: String(port), WORKERS: String(WORKERS), DELAY_MS: String(delay), GRACE_MS: '10000' }),
+  pm2: (port, delay) => startPm2(port, delay, WORKERS),
+  naive: (port, delay) => startPrimary(NAIVE, { PORT: String(port), WORKERS: String(WORKERS), DELAY_MS: String(delay) }),
 };
+const label = { 'workers$': 'rxrun `workers$` (SIGHUP)', pm2: 'PM2 cluster `pm2 reload` (wait_ready)', naive: 'naive kill-and-fork cluster' };
 
-/** Load until `stop()`: latencies (ms) of successful requests, failures. */
-function startLoad(port) {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONNECTIONS });
-  const result = { ok: 0, failed: 0, latencies: [], errors: new Map() };
-  let stopped = false;
-  let n = 0;
-  const lane = async () => {
-    while (!stopped) {
-      n += 1;
-      const post = n % 2 === 0;
-      const sentAt = performance.now();
-      try {
-        const response = await pool.request({ path: `/r/${n}`, method: post ? 'POST' : 'GET', body: post ? 'payload' : undefined });
-        const body = await response.body.text();
-        if (response.statusCode === 200 && body.startsWith('pid=')) {
-          result.ok += 1;
-          result.latencies.push(performance.now() - sentAt);
-        } else {
-          result.failed += 1;
-          result.errors.set(`status ${response.statusCode}`, (result.errors.get(`status ${response.statusCode}`) ?? 0) + 1);
-        }
-      } catch (error) {
-        result.failed += 1;
-        const key = error.code ?? error.name;
-        result.errors.set(key, (result.errors.get(key) ?? 0) + 1);
-      }
-    }
-  };
-  const lanes = Promise.all(Array.from({ length: CONNECTIONS }, lane));
-  const cpuAt = process.cpuUsage();
-  const startedAt = performance.now();
-  return async () => {
-    stopped = true;
-    await lanes;
-    await pool.close();
-    const cpu = process.cpuUsage(cpuAt);
-    return { ...result, wallMs: performance.now() - startedAt, clientCpuMs: (cpu.user + cpu.system) / 1000 };
-  };
-}
-
-const p99 = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
-};
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
-};
-
-async function restartRow(kind, delay) {
+/** One run: start, load, PER_ROUND rolling restarts, stop load, stop. */
+async function runOnce(impl, delay) {
   const port = await freePort();
-  const system = systems[kind](port, delay);
-  await system.ready;
-  const stopLoad = startLoad(port);
+  const system = impls[impl](port, delay);
   const durations = [];
-  for (let i = 0; i < RESTARTS; i += 1) {
-    const at = performance.now();
-    await system.reload();
-    durations.push(performance.now() - at);
+  let load;
+  let note;
+  try {
+    await system.ready;
+    const root = system.pid;
+    const stopLoad = startLoad(port, { connections: CONNECTIONS });
+    const cpuBefore = treeCpuMs(root);
+    await sleep(SETTLE_MS);
+    try {
+      for (let i = 0; i < PER_ROUND; i += 1) {
+        const at = performance.now();
+        await system.reload();
+        durations.push(performance.now() - at);
+      }
+    } catch (error) {
+      note = String(error.message ?? error);
+    }
+    await sleep(SETTLE_MS);
+    const cpuMs = treeCpuMs(root) - cpuBefore;
+    load = await stopLoad();
+    load.cpuMs = cpuMs;
+  } finally {
+    const left = await system.stop();
+    if (left > 0) note = `${note ?? ''} ${left} worker(s) left after stop (killed)`.trim();
   }
-  const load = await stopLoad();
-  await system.stop();
-  return { load, durations };
-}
-
-async function throughput(kind) {
-  const port = await freePort();
-  const system = systems[kind](port, 0);
-  await system.ready;
-  const stopLoad = startLoad(port);
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
-  const load = await stopLoad();
-  await system.stop();
-  const readyMs =
-    kind === 'workers$'
-      ? [...system.stderr.join('').matchAll(/ready \(pid \d+\) (\d+) ms after its start/g)].map((match) => Number(match[1]))
-      : system.lines.filter((line) => line.startsWith('worker-ready ')).map((line) => Number(line.split(' ')[1]));
-  return { rps: load.ok / (load.wallMs / 1000), failed: load.failed, readyMs };
+  return { load, durations, note };
 }
 
 const rows = new Map();
-const tput = { 'workers$': [], naive: [] };
-const ready = { 'workers$': [], naive: [] };
-try {
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const delay of [0, 200]) {
-      for (const kind of ['workers$', 'pm2', 'naive'].filter((each) => ONLY === undefined || ONLY.includes(each))) {
-        const { load, durations } = await restartRow(kind, delay);
-        const key = `${kind}|${delay}`;
-        const row = rows.get(key) ?? { kind, delay, requests: 0, failed: 0, latencies: [], durations: [], errors: new Map(), clientCpuMs: 0 };
-        row.requests += load.ok + load.failed;
-        row.failed += load.failed;
-        row.latencies.push(...load.latencies);
+const order = Object.keys(impls).filter((impl) => ONLY === undefined || ONLY.includes(impl));
+const started = performance.now();
+for (let round = 0; round < ROUNDS; round += 1) {
+  for (const delay of [0, 200]) {
+    const rotated = order.map((_, i) => order[(i + round) % order.length]);
+    for (const impl of rotated) {
+      const { load, durations, note } = await runOnce(impl, delay);
+      const total = { ok: 0, failed: 0 };
+      for (const method of ['GET', 'POST']) {
+        const key = `${impl}|${delay}|${method}`;
+        const stats = load.byMethod[method];
+        const row = rows.get(key) ?? { impl, handlerMs: delay, method, ok: 0, failed: 0, latencies: [], durations: [], errors: {}, cpuMs: 0, wallMs: 0, notes: [] };
+        row.ok += stats.ok;
+        row.failed += stats.failed;
+        row.latencies.push(...stats.latencies);
         row.durations.push(...durations);
-        row.clientCpuMs += load.clientCpuMs;
-        for (const [error, count] of load.errors) row.errors.set(error, (row.errors.get(error) ?? 0) + count);
+        for (const [error, count] of Object.entries(stats.errors)) row.errors[error] = (row.errors[error] ?? 0) + count;
+        if (note !== undefined) row.notes.push(note);
         rows.set(key, row);
-        process.stderr.write(`round ${round + 1} ${kind} ${delay} ms: ${load.failed} failed of ${load.ok + load.failed}\n`);
+        total.ok += stats.ok;
+        total.failed += stats.failed;
       }
-    }
-    for (const kind of round % 2 === 0 ? ['workers$', 'naive'] : ['naive', 'workers$']) {
-      const result = await throughput(kind);
-      tput[kind].push(result.rps);
-      ready[kind].push(...result.readyMs);
+      // CPU and wall time are per run (both methods): shared out by request count.
+      for (const method of ['GET', 'POST']) {
+        const row = rows.get(`${impl}|${delay}|${method}`);
+        const share = (load.byMethod[method].ok + load.byMethod[method].failed) / Math.max(1, total.ok + total.failed);
+        row.cpuMs += load.cpuMs * share;
+        row.wallMs += load.wallMs * share;
+      }
+      process.stderr.write(
+        `round ${round + 1}/${ROUNDS} ${impl} ${delay} ms: ${total.failed} failed of ${total.ok + total.failed}, restart ${durations.map((d) => d.toFixed(0)).join('/')} ms${note ? ` (${note})` : ''}\n`,
+      );
     }
   }
-} finally {
-  await run(PM2, ['kill']).catch(() => undefined);
-  rmSync(pm2Home, { recursive: true, force: true });
 }
+const elapsedS = (performance.now() - started) / 1000;
 
-const label = { 'workers$': 'rxrun `workers$` (SIGHUP)', pm2: 'PM2 cluster `pm2 reload` (wait_ready)', naive: 'naive kill-and-fork cluster' };
-console.log(`\n### Rolling restarts under load (${ROUNDS} round(s) × ${RESTARTS} restarts, ${WORKERS} workers, undici Pool ${CONNECTIONS} conns, GET+POST)\n`);
-console.log('| system | handler | requests | failed | failed % | p99 ms | restart ms (median) | client CPU µs/req | errors |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-for (const row of rows.values()) {
-  const errors = [...row.errors].map(([error, count]) => `${error}×${count}`).join(', ') || '—';
-  console.log(
-    `| ${label[row.kind]} | ${row.delay} ms | ${row.requests} | ${row.failed} | ${((100 * row.failed) / row.requests).toFixed(2)} | ${p99(row.latencies).toFixed(1)} | ${median(row.durations).toFixed(0)} | ${((1000 * row.clientCpuMs) / row.requests).toFixed(0)} | ${errors} |`,
-  );
-}
-const w = median(tput['workers$']);
-const n = median(tput.naive);
-console.log(`\n### Throughput, ${WORKERS} workers, 0 ms handler, ${SECONDS} s × ${ROUNDS}\n`);
-console.log('| primary | req/s (median) | ratio |');
-console.log('| --- | ---: | ---: |');
-console.log(`| hand-written node:cluster | ${n.toFixed(0)} | 1.00 |`);
-console.log(`| rxrun \`workers$\` | ${w.toFixed(0)} | ${(w / n).toFixed(2)} |`);
-console.log(`\n### Worker start-to-ready (median of ${ready['workers$'].length} / ${ready.naive.length})\n`);
-console.log('| worker | ms |');
-console.log('| --- | ---: |');
-console.log(`| bare cluster worker (fork → listening) | ${median(ready.naive).toFixed(0)} |`);
-console.log(`| rxrun \`workers$\` worker (fork → 'ready') | ${median(ready['workers$']).toFixed(0)} |`);
+const results = [...rows.values()].map((row) => {
+  const requests = row.ok + row.failed;
+  return {
+    impl: row.impl,
+    handlerMs: row.handlerMs,
+    method: row.method,
+    failed: row.failed,
+    requests,
+    p99Ms: Number(fmt(p99(row.latencies), 1)),
+    restartMsMedian: Math.round(median(row.durations)),
+    restarts: row.durations.length,
+    cpuUsPerReq: Math.round((1000 * row.cpuMs) / Math.max(1, requests)),
+    wallUsPerReq: Math.round((1000 * row.wallMs) / Math.max(1, requests)),
+    errors: row.errors,
+    notes: row.notes,
+  };
+});
+mkdirSync(path.join(benchDir, 'results'), { recursive: true });
+writeFileSync(path.join(benchDir, 'results', 'rolling-restart.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const table = markdownTable(
+  ['implementation', 'handler', 'method', 'requests', 'failed', 'failed %', 'p99 ms', 'restart ms (median)', 'server CPU µs/req', 'wall µs/req', 'errors'],
+  results.map((row) => [
+    label[row.impl], `${row.handlerMs} ms`, row.method, row.requests, row.failed, fmt((100 * row.failed) / Math.max(1, row.requests), 2),
+    fmt(row.p99Ms, 1), row.restartMsMedian, row.cpuUsPerReq, row.wallUsPerReq,
+    Object.entries(row.errors).map(([error, count]) => `${error}×${count}`).join(', ') || '—',
+  ]),
+);
+const workersRows = results.filter((row) => row.impl === 'workers$');
+const workersFailed = workersRows.reduce((sum, row) => sum + row.failed, 0);
+const verdict = workersRows.length === 0 ? 'not measured in this run' : workersFailed === 0 ? 'met' : `missed (${workersFailed} failed)`;
+const markdown = `## Rolling restarts under load (\`bench/rolling-restart.mjs\`)
+
+${stamp()}
+Command: \`npm run build:demos && node bench/rolling-restart.mjs\` (${ROUNDS} rounds × ${PER_ROUND} rolling restart(s) per
+implementation and handler, ${WORKERS} workers, undici Pool with ${CONNECTIONS} keep-alive connections sending GET and POST
+alternately, a request counted failed on an error, a non-200 answer or no answer within ${REQUEST_TIMEOUT_MS / 1000} s; the
+implementations interleaved in a rotated order in each round; ${elapsedS.toFixed(0)} s in all). Load runs ${SETTLE_MS} ms before
+and after the restarts. *Restart ms*: from SIGHUP (\`pm2 reload\` command for PM2, CLI start-up included) to
+\`reloaded\` (every old worker exited, its replacement ready). *Server CPU µs/req*: user + system CPU of the primary
+(PM2's daemon) and its workers, replaced ones included, over the load window, per request; *wall µs/req*: that
+window's length per request (2 shared cores; other agents were running).
+
+${table}
+
+Target (issue #10): 0 failed requests for \`workers$\` in every row — **${verdict}**.
+
+How each is stopped: \`workers$\` sends the old worker the IPC \`shutdown\` message once its replacement is ready, and
+\`serve$\` drains it (keep-alive sockets closed between requests). PM2's app (\`bench/rolling-restart/pm2App.cjs\`, as PM2's
+graceful-shutdown docs suggest) calls \`server.close()\` on SIGINT and exits once closed; under load its keep-alive
+sockets stay busy, so PM2 kills it at \`kill_timeout\` (5 s) — its restart time is about 2 × (start + 5 s), and its
+failures are the requests in flight on those sockets. The naive primary SIGTERMs a worker (it dies at once) and forks the
+next: requests in flight on it fail, and a connection the primary handed to it just then is never answered (the 5 s
+timeout above; without it the load never ended — the hang of the earlier version of this script).
+
+JSON: \`bench/results/rolling-restart.json\`.`;
+updateSection('rolling-restart', markdown);
+console.log(markdown);

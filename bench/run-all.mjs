@@ -11,7 +11,12 @@ if (!existsSync(path.join(repoDir, 'dist/cjs/index.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` first');
   process.exit(1);
 }
-const scripts = ['shutdown-latency.mjs', 'task-churn.mjs', 'import-cost.mjs', 'budget-overrun.mjs', 'http-drain.mjs', 'timer-drift.mjs'];
+// rolling-restart.mjs and workers-throughput.mjs start the built cluster demo.
+if (!existsSync(path.join(repoDir, 'dist/demos/cluster/main.js'))) {
+  console.error('bench: dist/demos/cluster/main.js is missing; run `npm run build:demos` first');
+  process.exit(1);
+}
+const scripts = ['shutdown-latency.mjs', 'task-churn.mjs', 'import-cost.mjs', 'budget-overrun.mjs', 'http-drain.mjs', 'timer-drift.mjs', 'rolling-restart.mjs', 'workers-throughput.mjs'];
 const started = Date.now();
 const loadBefore = machine().load;
 for (const script of scripts) {

@@ -44,7 +44,13 @@ if (cluster.isPrimary) {
   http
     .createServer((req, res) => {
       req.resume();
-      req.on('end', () => setTimeout(() => res.end(`pid=${process.pid}\n`), delay));
+      // The same answer as demos/cluster's handler (the throughput baseline compares like with like).
+      req.on('end', () =>
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end(`pid=${process.pid}\n`);
+        }, delay),
+      );
     })
     .listen(Number(process.env.PORT), '127.0.0.1');
 }

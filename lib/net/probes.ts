@@ -7,6 +7,7 @@ import {
   checkApp, checkBoolean, checkDuration, checkKnownKeys, checkName, checkObject, checkPort, checkScheduler, checkString, describe, isPlainObject,
 } from '../core/validate.js';
 import type { ProbeCheck } from './probeChecks.js';
+import { probesBound } from './holdReadyForChecks.js';
 import { inKubernetes } from './inKubernetes.js';
 import { probeServer$, type ProbeListening } from './probeServer.js';
 import { body, respond } from './probeResponse.js';
@@ -44,7 +45,10 @@ export interface ProbesConfig {
   checks?: Record<string, ProbeCheck>;
   /** A check that has not answered within this many ms fails with status `timeout`. Default 1000. */
   checkTimeout?: number;
-  /** While `ready$` has a subscriber and the app runs, the checks are re-run this often, in ms. Default 5000. */
+  /**
+   * While `ready$` has a subscriber and the app runs — and, in a `workers$` worker, until the checks
+   * first all pass (its readiness waits for that) — the checks are re-run this often, in ms. Default 5000.
+   */
   checkInterval?: number;
   /** Override the paths. */
   paths?: ProbePaths;
@@ -162,6 +166,10 @@ export interface Probes {
  * plain text with `Cache-Control: no-store`. Checks run on each `/readyz` request (concurrent
  * requests share one run) and, while `ready$` is observed, every `checkInterval`.
  *
+ * In a `workers$` worker, the worker is ready (its `'ready'` message, which the primary waits for at
+ * start and in a rolling restart) only once every check of its probes passed, on top of every `serve$`
+ * listening: until then the checks run at `running` and every `checkInterval`.
+ *
  * ```
  * phase:     starting  running──────────────stopping  draining  finalizing  stopped
  * /startupz  503───────200──────────────────────────────────────────────────────────
@@ -228,6 +236,7 @@ export function probes(config?: ProbesConfig): Probes {
     }
     if (state?.internals === internals) return state;
     state = createProbeState(internals, { checks, checkTimeout, checkInterval, scheduler: scheduler ?? internals.context.scheduler });
+    probesBound(state, checks.length);
     return state;
   };
   // No app yet (created at module level): bound on first use. Several apps: ambiguous, say so now.

@@ -2,6 +2,7 @@ import { ReplaySubject, from, merge, take, type ObservableInput, type Subscriber
 import type { AppInternals } from '../core/appRegistry.js';
 import type { ShutdownReason } from '../core/types.js';
 import { describe } from '../core/validate.js';
+import { holdReadyForChecks } from '../net/holdReadyForChecks.js';
 import { joinReadySignal } from '../net/joinReadySignal.js';
 import { realProcessPort } from '../process/realProcessPort.js';
 import { ENV_GENERATION, ENV_INDEX, WORKER_UP } from './forkWorker.js';
@@ -10,7 +11,8 @@ import type { WorkerContext, WorkerMain, WorkerPool, WorkerStopReason } from './
 
 /**
  * The worker side of `workers$`: runs `workerMain` in this worker's app, tells the primary it is up
- * (its app listens for the IPC stop by then), and joins the app's `'ready'` message (internal).
+ * (its app listens for the IPC stop by then), and joins the app's `'ready'` message: sent once every
+ * `serve$` listens, the `ready` option passed, and every readiness check of its `probes` passed (internal).
  */
 export function runWorker(
   internals: AppInternals,
@@ -35,6 +37,8 @@ export function runWorker(
 
   let main: Subscription | undefined;
   let gate: Subscription | undefined;
+  // Ready only once the readiness checks of its probes pass too, not merely listening.
+  const releaseChecks = holdReadyForChecks(internals);
   const member = joinReadySignal(internals);
   try {
     const produced = workerMain(app, worker);
@@ -55,6 +59,7 @@ export function runWorker(
   }
   return () => {
     gate?.unsubscribe();
+    releaseChecks();
     main?.unsubscribe();
     member.leave();
     offShutdown.unsubscribe();

@@ -16,7 +16,8 @@ const WHERE = 'workers$';
  * and in every worker, and `workers$` does the right thing in each.
  *
  * - **Primary** (the process you start): forks `count` workers and emits a {@link WorkerPool} once every
- *   one is ready (its `'ready'` IPC message: its app runs and every `serve$` in it listens). A worker
+ *   one is ready (its `'ready'` IPC message: its app runs, every `serve$` in it listens, and every
+ *   readiness check of its `probes` passed — not merely listening). A worker
  *   that dies, or is not ready within `readyTimeout`, is replaced after `supervise`'s backoff; more
  *   than `maxRestarts` restarts of one slot within `within` ms give up with a `SupervisorGaveUpError`
  *   (the app's error policy: by default it stops, outcome `error`). The primary owns the signals: on

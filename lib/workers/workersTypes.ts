@@ -115,8 +115,9 @@ export interface WorkersConfig {
   /** Extra environment variables for every worker. */
   env?: Readonly<Record<string, string>>;
   /**
-   * Worker side: ready only once this emits (or completes), on top of every `serve$` listening —
-   * e.g. a database ping. Default: every `serve$` listening is enough.
+   * Worker side: ready only once this emits (or completes), on top of every `serve$` listening and
+   * every readiness check of the worker's `probes` passing (re-run every `checkInterval` until they
+   * do) — e.g. a database ping. Default: `serve$` listening and the probes' checks are enough.
    */
   ready?: (app: AppContext, worker: WorkerContext) => ObservableInput<unknown>;
   /** The app the workers belong to. Default: the one app running in this process. */
