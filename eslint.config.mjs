@@ -23,7 +23,7 @@ const noRxjsInternals = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.d.ts', '.stryker-tmp/**', 'reports/**'] },
   {
     files: ['**/*.{js,cjs,mjs}'],
     extends: [js.configs.recommended],
