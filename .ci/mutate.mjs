@@ -5,13 +5,21 @@
 //   npm run mutate                                       # the issue's set, file by file
 //   npm run mutate -- lib/operators/shutdownWaitsFor.ts  # one file
 //   npm run mutate -- lib/timers --incremental           # a folder; extra options go to Stryker
+//   npm run mutate -- lib/core/validate.ts --specs=spec/core,spec/tasks   # judge by these specs only
+//
+// Which specs judge a file: every spec file loads the whole package (`rxrun`), so jest's
+// --findRelatedTests picks ~100 files for any source file, and each mutant run then loads them all
+// (~80 s a mutant on 2 cores). Each run is therefore limited to the specs that exercise the file:
+// SPECS below for the issue's set, else the spec files naming the file or one of its exports (or an
+// export of a lib module importing it); `--specs=` overrides. A mutant killed only by some other
+// spec counts as survived here, so the scores are lower bounds.
 //
 // StrykerJS 10 needs Node >= 22.18. This script runs on any Node and starts Stryker on the first
 // suitable one of: the Node running it, $STRYKER_NODE, /tmp/node-24 and /tmp/node-22 (npm-installed
 // `node` packages). Config: stryker.config.json. Each file's JSON report is kept as
 // reports/mutation/<file>.json and a summary line is printed per file; scores go in bench/MUTATION.md.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -23,6 +31,20 @@ const DEFAULT_SET = [
   'lib/timers',
 ];
 const MIN = [22, 18];
+/** The specs that judge each file of the issue's set (folders or files, relative to the root). */
+const SPECS = {
+  'lib/operators/shutdownWaitsFor.ts': ['spec/operators', 'spec/regressions/synchronousFirehose.spec.ts', 'spec/core/validation.spec.ts'],
+  'lib/operators/untilShutdown.ts': ['spec/operators', 'spec/core/until.spec.ts', 'spec/core/validation.spec.ts'],
+  'lib/core/exitStatusFor.ts': ['spec/core/exitStatusFor.spec.ts', 'spec/core/exitStatusFor.mutants.spec.ts', 'spec/core/validationGaps.spec.ts'],
+  'lib/net/drainServer.ts': ['spec/net/drainServer.mutants.spec.ts', 'spec/net/serve$.http1.spec.ts', 'spec/net/serve$.protocols.spec.ts', 'spec/net/serve$.app.spec.ts'],
+  'lib/net/trackConnections.ts': ['spec/net/serve$.http1.spec.ts', 'spec/net/serve$.protocols.spec.ts', 'spec/net/serve$.app.spec.ts', 'spec/net/closeWebSockets.spec.ts'],
+  'lib/timers/runTimer.ts': ['spec/timers'],
+  'lib/timers/timer$.ts': ['spec/timers'],
+  'lib/timers/timerSettings.ts': ['spec/timers'],
+  'lib/timers/TimerQueueOverflowError.ts': ['spec/timers'],
+};
+/** Spec files Stryker never runs (see stryker.config.json: they run dist/ in child processes, or take minutes). */
+const NEVER = /^spec\/(demos|package|process|processes|workers|property|net\/realClients)\/|^spec\/net\/serve\$\.process\.spec\.ts$|^spec\/logging\/jsonLog\.spec\.ts$|^spec\/testing\/virtualTimePeer\.spec\.ts$/;
 
 function versionOf(node) {
   const result = spawnSync(node, ['--version'], { encoding: 'utf8' });
@@ -69,6 +91,32 @@ function expand(target) {
     .map((name) => path.relative(root, path.join(full, name)));
 }
 
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? walk(full) : [full];
+  });
+}
+
+const allSpecs = () => walk(path.join(root, 'spec')).map((file) => path.relative(root, file)).filter((file) => file.endsWith('.spec.ts') && !NEVER.test(file));
+const exportsOf = (file) => [...readFileSync(path.join(root, file), 'utf8').matchAll(/^export (?:async )?(?:function\*?|const|let|class) ([\w$]+)/gm)].map((m) => m[1]);
+
+/** The spec files that judge `file` (see the header). */
+function specsFor(file, override) {
+  const chosen = override ?? SPECS[file];
+  if (chosen !== undefined) {
+    return allSpecs().filter((spec) => chosen.some((entry) => spec === entry || spec.startsWith(`${entry}/`)));
+  }
+  const base = path.basename(file, '.ts');
+  const importers = walk(path.join(root, 'lib'))
+    .map((full) => path.relative(root, full))
+    .filter((other) => other.endsWith('.ts') && other !== file && !other.endsWith('index.ts'))
+    .filter((other) => new RegExp(`from '[./]+(?:[\\w$]+/)*${base.replace(/\$/g, '\\$')}\\.js'`).test(readFileSync(path.join(root, other), 'utf8')));
+  const names = [...new Set([base, ...exportsOf(file), ...importers.flatMap(exportsOf)])];
+  const pattern = new RegExp(`\\b(?:${names.map((name) => name.replace(/\$/g, '\\$')).join('|')})(?![\\w$])`);
+  return allSpecs().filter((spec) => pattern.test(readFileSync(path.join(root, spec), 'utf8')));
+}
+
 function summarize(reportFile, file) {
   const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   const counts = { Killed: 0, Survived: 0, Timeout: 0, NoCoverage: 0, Ignored: 0, CompileError: 0, RuntimeError: 0 };
@@ -88,9 +136,12 @@ function summarize(reportFile, file) {
 }
 
 const args = process.argv.slice(2);
-const targets = args.filter((arg) => !arg.startsWith('-'));
-const firstOption = args.findIndex((arg) => arg.startsWith('-'));
-const strykerOptions = firstOption === -1 ? [] : args.slice(firstOption);
+const specsArg = args.find((arg) => arg.startsWith('--specs='));
+const specsOverride = specsArg === undefined ? undefined : specsArg.slice('--specs='.length).split(',').map((entry) => entry.replace(/\/$/, ''));
+const rest = args.filter((arg) => arg !== specsArg);
+const targets = rest.filter((arg) => !arg.startsWith('-'));
+const firstOption = rest.findIndex((arg) => arg.startsWith('-'));
+const strykerOptions = firstOption === -1 ? [] : rest.slice(firstOption);
 const files = (targets.length > 0 ? targets : DEFAULT_SET).flatMap(expand);
 const { node, version } = findNode();
 const stryker = path.join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js');
@@ -100,16 +151,29 @@ console.log(`mutate: ${files.length} file(s) with Stryker on node ${version} (${
 
 const lines = [];
 let failed = false;
+const baseConfig = JSON.parse(readFileSync(path.join(root, 'stryker.config.json'), 'utf8'));
 for (const file of files) {
+  const specs = specsFor(file, specsOverride);
+  if (specs.length === 0) {
+    lines.push(`${file}: no spec exercises it (give --specs=); not run`);
+    continue;
+  }
+  console.log(`mutate: ${file}, judged by ${specs.length} spec file(s): ${specs.join(' ')}`);
+  const config = structuredClone(baseConfig);
+  config.jest.config.testMatch = specs.map((spec) => `<rootDir>/${spec}`);
+  const configFile = path.join(reports, 'stryker.run.config.json');
+  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  rmSync(path.join(reports, 'mutation.json'), { force: true });
   const started = Date.now(); // real-time: reports how long the run took
   const nodeDir = path.dirname(node);
-  const result = spawnSync(node, [stryker, 'run', '--mutate', file, ...strykerOptions], {
+  const result = spawnSync(node, [stryker, 'run', path.relative(root, configFile), '--mutate', file, ...strykerOptions], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, PATH: `${nodeDir}${path.delimiter}${process.env.PATH ?? ''}` },
   });
   const seconds = Math.round((Date.now() - started) / 1000); // real-time: as above
   const report = path.join(reports, 'mutation.json');
+  rmSync(configFile, { force: true });
   if (result.status !== 0 || !existsSync(report)) {
     failed = true;
     lines.push(`${file}: Stryker failed (exit ${result.status ?? result.signal}) after ${seconds} s`);
