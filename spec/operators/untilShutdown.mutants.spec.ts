@@ -2,7 +2,7 @@
 // begun, it completes at once and never subscribes the source.
 import { NEVER, Subject, defer, filter, map, of, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { untilShutdown } from 'rxrun';
+import { NoCurrentAppError, untilShutdown } from 'rxrun';
 import { runTestApp } from 'rxrun/testing';
 import { newScheduler } from '../support/lifecycle';
 
@@ -49,5 +49,14 @@ describe('untilShutdown after the shutdown began', () => {
       expectObservable(out$).toBe('-a-b|');
     });
     expect(subscribed).toBe(1);
+  });
+});
+
+describe('untilShutdown without an app', () => {
+  it('names itself in the NoCurrentAppError its subscriber gets', () => {
+    let error: unknown;
+    of(1).pipe(untilShutdown()).subscribe({ error: (e: unknown) => (error = e) });
+    expect(error).toBeInstanceOf(NoCurrentAppError);
+    expect((error as Error).message).toMatch(/^untilShutdown: /);
   });
 });
