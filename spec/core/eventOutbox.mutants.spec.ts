@@ -4,7 +4,7 @@ import type { LifecycleEvent, Logger } from '../../lib/core/types';
 
 const event = (n: number) => ({ type: 'phase', phase: 'running', at: n }) as unknown as LifecycleEvent;
 
-function setup(logger: Logger | undefined, options: { throwOnLog?: unknown } = {}) {
+function setup(logger: Logger | undefined, options: { throwOnLog?: Error } = {}) {
   const order: string[] = [];
   const loggerErrors: unknown[] = [];
   const outbox = createEventOutbox(
