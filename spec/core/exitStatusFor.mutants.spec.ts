@@ -39,6 +39,12 @@ describe('exitStatusFor arguments', () => {
     expect(exitStatusFor(fromJson)).toEqual({ code: 0 });
   });
 
+  it('an outcome without a reason (only errors is required) exits by its status, without throwing', () => {
+    const bare = { ...ok, reason: undefined } as unknown as AppOutcome;
+    expect(exitStatusFor(bare)).toEqual({ code: 0 });
+    expect(exitStatusFor({ ...bare, status: 'timeout' })).toEqual({ code: 1 });
+  });
+
   it.each<[unknown, ErrorConstructor]>([
     ['graceful', RangeError],
     ['', RangeError],
