@@ -2,7 +2,7 @@
 // found unasserted (issue 9) — the app's cut-off versus the drain timeout, steps after `drained`,
 // a server that is not listening, and the HTTP close that must not destroy idle sockets.
 import type * as net from 'node:net';
-import { VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler, queueScheduler, type SchedulerLike } from 'rxjs';
 import type { DrainStep } from '../../lib/core/types';
 import { DrainTimeoutError } from '../../lib/net/DrainTimeoutError';
 import { drainServer, type DrainRun } from '../../lib/net/drainServer';
@@ -80,8 +80,9 @@ function fakeTracker(size: number, busy: number, handOver: number | undefined): 
   return tracker;
 }
 
-function start(server: FakeServer, tracker: FakeTracker, timeoutMs = 100) {
+function start(server: FakeServer, tracker: FakeTracker, timeoutMs = 100, given?: SchedulerLike) {
   const scheduler = new VirtualTimeScheduler();
+  const used = given ?? scheduler;
   const steps: Step[] = [];
   const reported: unknown[] = [];
   let done = 0;
@@ -89,9 +90,9 @@ function start(server: FakeServer, tracker: FakeTracker, timeoutMs = 100) {
     server: server as unknown as net.Server,
     tracker,
     name: 'web',
-    scheduler,
+    scheduler: used,
     timeoutMs,
-    emitStep: (step, count, names) => steps.push({ step, count, names, at: scheduler.now() }),
+    emitStep: (step, count, names) => steps.push({ step, count, names, at: used.now() }),
     report: (error) => reported.push(error),
     done: () => (done += 1),
   });
@@ -294,5 +295,26 @@ describe('drainServer', () => {
     expect(server.closeCalls).toBe(1);
     expect(server.closeIdleDuringClose).toBeUndefined();
     expect('closeIdleConnections' in server).toBe(false);
+  });
+
+  it('HTTP: a timeout before the idle sweep was told, with nothing open, ends the drain there (drained)', () => {
+    const tracker = fakeTracker(0, 0, undefined);
+    const { steps, doneCount, advanceTo, reported } = start(fakeServer(false), tracker, 30);
+    expect(doneCount()).toBe(0);
+    advanceTo(30);
+    expect(steps.slice(3)).toEqual([{ step: 'drained', count: 0, names: undefined, at: 30 }]);
+    expect(reported).toEqual([]);
+    expect(doneCount()).toBe(1);
+  });
+
+  it('a scheduler that runs a due timeout at once (timeout 0 on queueScheduler) destroys what is open without failing', () => {
+    const tracker = fakeTracker(1, 1, 1);
+    let result: ReturnType<typeof start> | undefined;
+    expect(() => {
+      result = start(fakeServer(false), tracker, 0, queueScheduler);
+    }).not.toThrow();
+    expect(tracker.destroyAllCalls).toBe(1);
+    expect(result?.reported).toHaveLength(1);
+    expect(result?.reported[0]).toBeInstanceOf(DrainTimeoutError);
   });
 });
