@@ -88,6 +88,9 @@ function findNode() {
 }
 
 function expand(target) {
+  // `file.ts:90-131` mutates those lines only (Stryker's own syntax).
+  const range = /:\d+(?:-\d+)?$/.exec(target)?.[0] ?? '';
+  if (range !== '') return expand(target.slice(0, -range.length)).map((file) => `${file}${range}`);
   const full = path.resolve(root, target);
   if (!existsSync(full)) {
     console.error(`mutate: no such file or folder: ${target}`);
@@ -162,7 +165,8 @@ const lines = [];
 let failed = false;
 const baseConfig = JSON.parse(readFileSync(path.join(root, 'stryker.config.json'), 'utf8'));
 for (const file of files) {
-  const specs = specsFor(file, specsOverride);
+  const source = file.replace(/:\d+(?:-\d+)?$/, '');
+  const specs = specsFor(source, specsOverride);
   if (specs.length === 0) {
     lines.push(`${file}: no spec exercises it (give --specs=); not run`);
     continue;
@@ -170,6 +174,8 @@ for (const file of files) {
   console.log(`mutate: ${file}, judged by ${specs.length} spec file(s): ${specs.join(' ')}`);
   const config = structuredClone(baseConfig);
   config.jest.config.testMatch = specs.map((spec) => `<rootDir>/${spec}`);
+  // The spec list is already chosen: jest's dependency search per mutant run would only add time.
+  config.jest.enableFindRelatedTests = false;
   const configFile = path.join(reports, 'stryker.run.config.json');
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   rmSync(path.join(reports, 'mutation.json'), { force: true });
@@ -188,7 +194,7 @@ for (const file of files) {
     lines.push(`${file}: Stryker failed (exit ${result.status ?? result.signal}) after ${seconds} s`);
     continue;
   }
-  const kept = path.join(reports, `${file.replace(/[/\\]/g, '__')}.json`);
+  const kept = path.join(reports, `${file.replace(/[/\\:]/g, '__')}.json`);
   copyFileSync(report, kept);
   const { line, survivors } = summarize(kept, file);
   lines.push(`${line} (${seconds} s)`, ...survivors);
