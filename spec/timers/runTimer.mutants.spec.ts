@@ -2,7 +2,7 @@
 // armed wait ends): the cases mutation testing found unasserted (issue 9) — a wake-up before the due
 // time by the scheduler's clock, float rounding of n·period, a clock jump too large to count tick by
 // tick after ticks already ran, and the exact 1,000-tick burst cap.
-import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { Subscription, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { timer$, type TimerConfig, type TimerMiss } from 'rxrun';
 
 interface Armed {
@@ -29,6 +29,10 @@ function handScheduler(start = 0) {
   const live = () => armed.filter((entry) => !entry.cancelled);
   return {
     scheduler,
+    /** Armed waits not cancelled (and not run). */
+    liveCount: () => live().length,
+    /** Every wait ever armed, cancelled or not (to run one the timer already dropped). */
+    all: () => [...armed],
     set(ms: number) {
       now = ms;
     },
@@ -176,5 +180,64 @@ describe('timer$ clock handling (driven by hand)', () => {
     const armed = hand.pending();
     subscription.unsubscribe();
     expect(armed.cancelled).toBe(true);
+  });
+
+  it('a wake-up with the clock not moved at all since arming runs nothing (not taken for a clock set back)', () => {
+    const { hand, ticks } = startTimer(10, { firstDelay: 10 });
+    hand.wake(); // now() still 0: the scheduler's clock lags the whole wait
+    expect(ticks).toEqual([]);
+    expect(hand.pending()).toMatchObject({ delay: 10, armedAt: 0 });
+    hand.set(10);
+    hand.wake();
+    expect(ticks).toEqual([{ n: 0, scheduledAt: 10, at: 10 }]);
+  });
+
+  it('a wake-up that arrives after unsubscription (a scheduler that cannot cancel) does nothing', () => {
+    const { hand, ticks, subscription } = startTimer(10, { firstDelay: 10 });
+    const armed = hand.pending();
+    subscription.unsubscribe();
+    hand.set(10);
+    armed.run();
+    expect(ticks).toEqual([]);
+    expect(hand.liveCount()).toBe(0);
+    expect(hand.all()).toHaveLength(1);
+  });
+
+  it('a tick that ends the subscription (take(1)) leaves no wait armed', () => {
+    const hand = handScheduler();
+    const values: number[] = [];
+    timer$(10, (n) => [n], { scheduler: hand.scheduler }).pipe(take(1)).subscribe((v) => values.push(v));
+    hand.wake();
+    expect(values).toEqual([0]);
+    expect(hand.liveCount()).toBe(0);
+    expect(hand.all()).toHaveLength(1);
+  });
+
+  it("onTickError 'stop': the failing tick stops the timer and no wait stays armed", () => {
+    const hand = handScheduler();
+    const boom = new Error('tick');
+    let failed: unknown;
+    timer$(10, () => {
+      throw boom;
+    }, { scheduler: hand.scheduler, onTickError: 'stop' }).subscribe({ error: (e: unknown) => (failed = e) });
+    hand.wake();
+    expect(failed).toBe(boom);
+    expect(hand.liveCount()).toBe(0);
+  });
+
+  it('the grid restart after a huge jump keeps the period (period 2: no tick runs before its due time)', () => {
+    const { hand, ticks } = startTimer(2, {});
+    hand.wake(); // 0
+    hand.set(2);
+    hand.wake(); // 1
+    hand.set(4);
+    hand.wake(); // 2
+    const jump = 2 ** 54; // index 2**53: past the safe integers
+    hand.set(jump);
+    hand.wake();
+    // One tick runs at the jump, due then (which index it gets depends on float rounding at 2**54).
+    const after = ticks.slice(3);
+    expect(after.map((t) => [t.scheduledAt, t.at])).toEqual([[jump, jump]]);
+    expect(ticks.every((t) => t.scheduledAt <= t.at)).toBe(true);
   });
 });
