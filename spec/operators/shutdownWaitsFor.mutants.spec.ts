@@ -46,6 +46,22 @@ describe('shutdownWaitsFor, attached (before shutdown)', () => {
   });
 });
 
+describe('shutdownWaitsFor names', () => {
+  it("names unnamed work 'protected' in the pending list", () => {
+    const testScheduler = newScheduler();
+    testScheduler.run(({ cold, expectObservable }) => {
+      const app = runTestApp((ctx) => [NEVER, cold('-----|').pipe(shutdownWaitsFor(ctx)), cold('------|').pipe(shutdownWaitsFor(ctx, { name: 'save' }))]);
+      app.port.signal('SIGTERM', 2);
+      expectObservable(
+        app.events$.pipe(
+          filter((e) => e.type === 'protected-pending'),
+          map((e) => (e.type === 'protected-pending' ? e.names.join(',') : '')),
+        ),
+      ).toBe('--p---|', { p: 'protected,save' });
+    });
+  });
+});
+
 describe('shutdownWaitsFor arguments', () => {
   it.each<[string, unknown, unknown, RegExp]>([
     ['a string app', 'app', undefined, /^shutdownWaitsFor: 'app' must be the AppContext passed to main$/],
