@@ -98,6 +98,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
 
   function fire(): void {
     action = undefined;
+    // Stryker disable next-line ConditionalExpression: an early exit only — the tick loop and the re-arm below check `stopped` too, so a wake-up after the stop does nothing either way
     if (stopped) return;
     const now = scheduler.now();
     const remaining = dueOf(nextN) - now;
