@@ -31,7 +31,7 @@ const step = (kind: Step['kind'], name: string, run: () => ObservableInput<unkno
   timeout,
 });
 
-function play(scheduler: TestScheduler, queue: StepQueue, which: 'hooks' | 'finalizers', starts: number[] = []) {
+function play(queue: StepQueue, which: 'hooks' | 'finalizers', starts: number[] = []) {
   let completed = false;
   const run$ = which === 'hooks' ? queue.runHooks() : queue.runFinalizers((count) => starts.push(count));
   run$.subscribe({ complete: () => (completed = true) });
@@ -51,7 +51,7 @@ describe('stepQueue', () => {
       queue.add(step('hook', 'b', () => cold('-|')));
       expect(queue.count('hook')).toBe(2);
       expect(queue.count('finalizer')).toBe(0);
-      const done = play(scheduler, queue, 'hooks');
+      const done = play(queue, 'hooks');
       scheduler.flush();
       expect(events).toEqual(['0 hook-start a', '2 hook-end a', '2 hook-start b', '3 hook-end b']);
       expect(done()).toBe(true);
@@ -66,7 +66,7 @@ describe('stepQueue', () => {
       queue.add(step('finalizer', 'f2'));
       expect(queue.count('finalizer')).toBe(3);
       const starts: number[] = [];
-      play(scheduler, queue, 'finalizers', starts);
+      play(queue, 'finalizers', starts);
       expect(starts).toEqual([3]);
       expect(events).toEqual([
         '0 finalizer-start f2', '0 finalizer-end f2',
@@ -81,13 +81,13 @@ describe('stepQueue', () => {
       const { queue, events } = host(scheduler);
       queue.add(step('hook', 'a', () => void queue.add(step('hook', 'late'))));
       queue.add(step('hook', 'b'));
-      play(scheduler, queue, 'hooks');
+      play(queue, 'hooks');
       expect(events.filter((e) => e.includes('start'))).toEqual(['0 hook-start a', '0 hook-start b', '0 hook-start late']);
 
       const second = host(scheduler);
       second.queue.add(step('finalizer', 'f1'));
       second.queue.add(step('finalizer', 'f2', () => void second.queue.add(step('finalizer', 'added'))));
-      play(scheduler, second.queue, 'finalizers');
+      play(second.queue, 'finalizers');
       expect(second.events.filter((e) => e.includes('start'))).toEqual(['0 finalizer-start f2', '0 finalizer-start added', '0 finalizer-start f1']);
     });
   });
@@ -96,10 +96,10 @@ describe('stepQueue', () => {
     scheduler.run(() => {
       const { queue, events } = host(scheduler);
       queue.add(step('hook', 'h', () => void queue.add(step('finalizer', 'f-from-hook'))));
-      play(scheduler, queue, 'hooks');
+      play(queue, 'hooks');
       expect(events).toEqual(['0 hook-start h', '0 hook-end h']);
       queue.add(step('finalizer', 'f0'));
-      play(scheduler, queue, 'finalizers', []);
+      play(queue, 'finalizers', []);
       expect(events.slice(2).filter((e) => e.includes('start'))).toEqual(['0 finalizer-start f0', '0 finalizer-start f-from-hook']);
       // After its run, a hook added is not run by a finalizer run.
       queue.add(step('hook', 'after'));
@@ -119,7 +119,7 @@ describe('stepQueue', () => {
       withdraws[1] = queue.add(step('hook', 'b'));
       queue.add(step('hook', 'c'));
       expect(queue.count('hook')).toBe(4);
-      play(scheduler, queue, 'hooks');
+      play(queue, 'hooks');
       scheduler.flush();
       expect(events.filter((e) => e.includes('start'))).toEqual(['0 hook-start a', '1 hook-start a-before-b', '1 hook-start c']);
       expect(queue.count('hook')).toBe(3);
@@ -133,7 +133,7 @@ describe('stepQueue', () => {
       const { queue, events, errors } = host(scheduler);
       queue.add(step('hook', 'slow', () => cold('-----|'), 3));
       queue.add(step('hook', 'quick', () => cold('-|'), 3));
-      play(scheduler, queue, 'hooks');
+      play(queue, 'hooks');
       scheduler.flush();
       expect(events).toEqual(['0 hook-start slow', '3 hook-failed slow', '3 hook-start quick', '4 hook-end quick']);
       expect(errors).toHaveLength(1);
@@ -151,7 +151,7 @@ describe('stepQueue', () => {
       queue.add(step('finalizer', 'f', () => {
         throw boom;
       }));
-      play(scheduler, queue, 'finalizers');
+      play(queue, 'finalizers');
       expect(events).toEqual(['0 finalizer-start f', '0 finalizer-failed f']);
       expect(errors).toEqual([{ source: 'finalizer', name: 'f', error: boom }]);
     });
@@ -167,7 +167,7 @@ describe('stepQueue', () => {
           throw boom;
         };
       })));
-      play(scheduler, queue, 'hooks');
+      play(queue, 'hooks');
       expect(events).toEqual(['0 hook-start h', '0 hook-end h']);
       expect(errors).toEqual([]);
       expect(teardownErrors.length).toBeGreaterThan(0);
@@ -179,7 +179,7 @@ describe('stepQueue', () => {
       const h = host(scheduler);
       h.queue.add(step('hook', 'a', () => void h.stop()));
       h.queue.add(step('hook', 'b'));
-      const done = play(scheduler, h.queue, 'hooks');
+      const done = play(h.queue, 'hooks');
       expect(h.events).toEqual(['0 hook-start a', '0 hook-end a']);
       expect(done()).toBe(true);
     });
@@ -227,7 +227,7 @@ describe('stepQueue', () => {
     scheduler.run(({ cold }) => {
       const { queue } = host(scheduler);
       queue.add(step('hook', 'a', () => cold('-|')));
-      play(scheduler, queue, 'hooks');
+      play(queue, 'hooks');
       scheduler.flush();
       expect(queue.pending(false)).toEqual([]);
     });
@@ -237,7 +237,7 @@ describe('stepQueue', () => {
     scheduler.run(() => {
       const { queue, events } = host(scheduler);
       for (let i = 0; i < 20_000; i += 1) queue.add(step('hook', `h${i}`));
-      const done = play(scheduler, queue, 'hooks');
+      const done = play(queue, 'hooks');
       expect(done()).toBe(true);
       expect(events).toHaveLength(40_000);
     });
