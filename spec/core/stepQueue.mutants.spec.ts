@@ -253,4 +253,102 @@ describe('stepQueue', () => {
       expect(tornDown).toBe(true);
     });
   });
+
+  it('with nothing registered, a run completes at once (and its teardown is safe)', () => {
+    scheduler.run(() => {
+      const { queue, events } = host(scheduler);
+      expect(play(queue, 'hooks')()).toBe(true);
+      const starts: number[] = [];
+      expect(play(queue, 'finalizers', starts)()).toBe(true);
+      expect(starts).toEqual([0]);
+      expect(events).toEqual([]);
+    });
+  });
+
+  it('the step that follows an asynchronous one is pending as running', () => {
+    scheduler.run(({ cold }) => {
+      const { queue } = host(scheduler);
+      queue.add(step('hook', 'a', () => cold('-|')));
+      queue.add(step('hook', 'b', () => cold('----|')));
+      let seen: unknown;
+      play(queue, 'hooks');
+      scheduler.schedule(() => {
+        seen = queue.pending(false);
+      }, 3);
+      scheduler.flush();
+      expect(seen).toEqual([{ kind: 'hook', name: 'b', state: 'running' }]);
+    });
+  });
+
+  it('a hook added while finalizers run does not run', () => {
+    scheduler.run(() => {
+      const { queue, events } = host(scheduler);
+      queue.add(step('finalizer', 'f', () => void queue.add(step('hook', 'too-late'))));
+      play(queue, 'finalizers');
+      expect(events).toEqual(['0 finalizer-start f', '0 finalizer-end f']);
+    });
+  });
+
+  it('withdrawing the first registered step removes it', () => {
+    scheduler.run(() => {
+      const { queue, events } = host(scheduler);
+      const withdraw = queue.add(step('hook', 'first'));
+      queue.add(step('hook', 'second'));
+      withdraw();
+      expect(queue.count('hook')).toBe(1);
+      play(queue, 'hooks');
+      expect(events).toEqual(['0 hook-start second', '0 hook-end second']);
+    });
+  });
+
+  it('a running step withdrawing itself leaves the queued ones alone', () => {
+    scheduler.run(({ cold }) => {
+      const { queue, events } = host(scheduler);
+      let withdrawA: () => void = () => undefined;
+      withdrawA = queue.add(step('hook', 'a', () => {
+        withdrawA();
+        return cold('-|');
+      }));
+      queue.add(step('hook', 'b'));
+      queue.add(step('hook', 'c'));
+      play(queue, 'hooks');
+      scheduler.flush();
+      expect(events.filter((e) => e.includes('start'))).toEqual(['0 hook-start a', '1 hook-start b', '1 hook-start c']);
+      expect(queue.count('hook')).toBe(2);
+    });
+  });
+
+  it('withdrawing the next queued step while one runs: it does not run', () => {
+    scheduler.run(({ cold }) => {
+      const { queue, events } = host(scheduler);
+      let withdrawB: () => void = () => undefined;
+      queue.add(step('hook', 'a', () => {
+        withdrawB();
+        return cold('-|');
+      }));
+      withdrawB = queue.add(step('hook', 'b'));
+      queue.add(step('hook', 'c'));
+      play(queue, 'hooks');
+      scheduler.flush();
+      expect(events.filter((e) => e.includes('start'))).toEqual(['0 hook-start a', '1 hook-start c']);
+    });
+  });
+
+  it('clear() while a step runs: nothing is pending, and the queued steps never start', () => {
+    scheduler.run(({ cold }) => {
+      const { queue, events } = host(scheduler);
+      queue.add(step('hook', 'a', () => cold('----|')));
+      queue.add(step('hook', 'b'));
+      play(queue, 'hooks');
+      let seen: unknown;
+      scheduler.schedule(() => {
+        queue.clear();
+        seen = queue.pending(false);
+      }, 2);
+      scheduler.flush();
+      expect(seen).toEqual([]);
+      expect(events.some((e) => e.includes(' b'))).toBe(false);
+    });
+  });
 });
+
