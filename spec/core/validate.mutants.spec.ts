@@ -1,6 +1,9 @@
 // The argument-check kit on its own (internal): exact messages and error types, and the edges of each
 // check, which mutation testing found unasserted (issue 9).
-import { EMPTY, asyncScheduler, of } from 'rxjs';
+import { EMPTY, NEVER, asyncScheduler, of } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import type { AppContext } from 'rxrun';
+import { runTestApp } from 'rxrun/testing';
 import {
   checkApp, checkBoolean, checkDuration, checkFunction, checkKnownKeys, checkName, checkObject, checkObservableInput,
   checkOneOf, checkScheduler, checkSignals, checkString, describe as describeValue, isPlainObject, isPromiseLike,
@@ -20,6 +23,8 @@ describe('validate', () => {
     expect(isPlainObject({})).toBe(true);
     expect(isPlainObject(Object.create(null))).toBe(true);
     expect(isPlainObject(null)).toBe(false);
+    expect(isPlainObject(undefined)).toBe(false);
+    expect(isPlainObject(1)).toBe(false);
     expect(isPlainObject([])).toBe(false);
     expect(isPlainObject(new Date())).toBe(false);
     expect(isPlainObject('x')).toBe(false);
@@ -115,6 +120,14 @@ describe('validate', () => {
 
   it('checkApp: undefined, or an AppContext', () => {
     expect(checkApp('f', undefined)).toBeUndefined();
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(() => {
+      let context: AppContext | undefined;
+      runTestApp((ctx) => {
+        context = ctx;
+        return NEVER;
+      });
+      expect(checkApp('f', context)).toBe(context);
+    });
     const error = thrown(() => checkApp('f', {}));
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toBe("f: option 'app' must be the AppContext passed to main, got a value of type object");
@@ -124,7 +137,8 @@ describe('validate', () => {
     expect(checkScheduler('f', undefined)).toBeUndefined();
     expect(checkScheduler('f', asyncScheduler)).toBe(asyncScheduler);
     const message = "f: option 'scheduler' must be a SchedulerLike (with now() and schedule()), got ";
-    for (const bad of [null, 5, { now: () => 0 }, { schedule: () => EMPTY.subscribe() }, { now: 0, schedule: () => undefined }]) {
+    const functionScheduler = Object.assign(() => undefined, { now: () => 0, schedule: () => EMPTY.subscribe() });
+    for (const bad of [null, 5, functionScheduler, { now: () => 0 }, { schedule: () => EMPTY.subscribe() }, { now: 0, schedule: () => undefined }]) {
       const error = thrown(() => checkScheduler('f', bad));
       expect(error).toBeInstanceOf(TypeError);
       expect(error.message.startsWith(message)).toBe(true);
