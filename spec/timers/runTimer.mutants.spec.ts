@@ -240,4 +240,10 @@ describe('timer$ clock handling (driven by hand)', () => {
     expect(after.map((t) => [t.scheduledAt, t.at])).toEqual([[jump, jump]]);
     expect(ticks.every((t) => t.scheduledAt <= t.at)).toBe(true);
   });
+
+  it('accepts the longest period a timer can arm (2**31 - 1 ms) and refuses one ms more', () => {
+    expect(() => timer$(2 ** 31 - 1, () => [])).not.toThrow();
+    expect(() => timer$(2 ** 31, () => [])).toThrow(RangeError);
+  });
 });
+
