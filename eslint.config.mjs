@@ -23,7 +23,7 @@ const noRxjsInternals = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.d.ts', 'docs-site/**', 'tmp/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '**/*.d.ts', 'docs-site/**', 'tmp/**', '.stryker-tmp/**', 'reports/**'] },
   {
     files: ['**/*.{js,cjs,mjs}'],
     extends: [js.configs.recommended],

@@ -46,6 +46,7 @@ export class HeldSubscriber<T> extends Subscription implements Observer<T> {
   }
 
   override unsubscribe(): void {
+    // Stryker disable next-line ConditionalExpression: an early exit only — Subscription.unsubscribe() itself does nothing once closed
     if (this.closed) return;
     try {
       super.unsubscribe();

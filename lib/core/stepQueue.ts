@@ -55,6 +55,7 @@ export function createStepQueue(host: StepHost): StepQueue {
     new Observable<never>((subscriber) => {
       let step$: { unsubscribe(): void } | undefined;
       let looping = false;
+      // Stryker disable next-line BooleanLiteral: equivalent — set to false at the top of every loop pass before it is read
       let endedInLoop = false;
       const runNext = () => {
         if (looping) {
@@ -66,6 +67,7 @@ export function createStepQueue(host: StepHost): StepQueue {
           endedInLoop = false;
           const step = host.isStopped() ? undefined : queue.shift();
           if (step === undefined) {
+            // Stryker disable next-line BooleanLiteral: equivalent — the run has completed; no step is left to call runNext again
             looping = false;
             running = undefined;
             subscriber.complete();
@@ -76,6 +78,7 @@ export function createStepQueue(host: StepHost): StepQueue {
         looping = false;
       };
       runNext();
+      // Stryker disable next-line OptionalChaining: equivalent — step$ is unset only when the run completed inside subscribe; the TypeError then thrown is caught by RxJS and dropped (the subscriber has already completed)
       return () => step$?.unsubscribe();
     });
 

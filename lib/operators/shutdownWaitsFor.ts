@@ -78,6 +78,7 @@ export function shutdownWaitsFor<T>(
       let attached = true;
       let settled = false;
       const settle = () => {
+        // Stryker disable next-line BooleanLiteral: `settled` only short-cuts the teardown below, whose other path does nothing more (ticket.done() is idempotent, the upstream is already closed)
         settled = true;
         ticket?.done();
       };
@@ -86,6 +87,7 @@ export function shutdownWaitsFor<T>(
       const upstream = new HeldSubscriber<T>(
         {
           next: (value) => {
+            // Stryker disable next-line ConditionalExpression: defensive; once detached the downstream Subscriber is closed and ignores next
             if (attached) subscriber.next(value);
           },
           error: (error: unknown) => {
@@ -100,6 +102,7 @@ export function shutdownWaitsFor<T>(
           },
           complete: () => {
             settle();
+            // Stryker disable next-line ConditionalExpression: `true` is equivalent (a detached downstream is closed and ignores complete); the "never completes" gap is the CallExpression mutant here, killed by shutdownWaitsFor.mutants.spec.ts
             if (attached) subscriber.complete();
           },
         },
@@ -110,6 +113,7 @@ export function shutdownWaitsFor<T>(
       // (a `take`) reaches the source there, and a synchronous firehose stops.
       subscriber.add(() => {
         attached = false;
+        // Stryker disable next-line ConditionalExpression: `false` is equivalent (after the end, settle() and upstream.unsubscribe() do nothing more); its `true` twin goes with it, a path the cancel tests assert
         if (settled) return;
         // Detach only when the app's own shutdown unsubscribes (its root teardown, or `untilShutdown`);
         // any other unsubscription cancels, unless shielded.

