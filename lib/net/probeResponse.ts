@@ -30,8 +30,7 @@ export function respond(res: ProbeAnswerTarget, head: boolean, status: number, t
 export function body(kind: ProbeKind, ok: boolean, snapshot: ProbeSnapshot, results: readonly ProbeCheckResult[] | undefined, detail: Detail): string {
   if (detail === 'none') return ok ? 'ok\n' : `${reason(kind, snapshot, results)}\n`;
   const phaseOk = kind === 'livez' ? snapshot.alive : kind === 'startupz' ? snapshot.started : snapshot.accepting;
-  const closed = kind === 'readyz' && snapshot.closedServers.length > 0;
-  const why = closed ? ` (server closed: ${snapshot.closedServers.join(', ')})` : ' (shutdown requested)';
+  const why = kind === 'readyz' ? ` (${notAcceptingWhy(snapshot)})` : '';
   const lines = [`[${phaseOk ? '+' : '-'}]phase ${snapshot.phase}${kind === 'readyz' && !snapshot.accepting && snapshot.phase === 'running' ? why : ''}`];
   for (const result of kind === 'readyz' ? (results ?? []) : []) lines.push(checkLine(result, detail));
   lines.push(`${kind} ${ok ? 'ok' : 'failed'}`);
@@ -42,12 +41,20 @@ function reason(kind: ProbeKind, snapshot: ProbeSnapshot, results: readonly Prob
   if (!snapshot.alive) return 'stopped';
   // Only `/readyz` and `/startupz` fail while alive: before `running`, or once a shutdown was requested.
   if (snapshot.phase === 'starting') return 'starting';
-  if (kind === 'readyz' && !snapshot.accepting && snapshot.phase === 'running' && snapshot.closedServers.length > 0) {
-    return `server closed: ${snapshot.closedServers.join(', ')}`;
+  if (kind === 'readyz' && !snapshot.accepting && snapshot.phase === 'running' && (snapshot.closedServers.length > 0 || !snapshot.shutdownRequested)) {
+    return notAcceptingWhy(snapshot);
   }
   if (kind === 'startupz' || !snapshot.accepting) return 'shutting down';
   const failed = (results ?? []).filter((result) => result.status !== 'pass').map((result) => result.name);
   return `check failed: ${failed.join(', ')}`;
+}
+
+/** Why a running app is not ready: a server closed, one not listening yet, or the shutdown. */
+function notAcceptingWhy(snapshot: ProbeSnapshot): string {
+  if (snapshot.closedServers.length > 0) return `server closed: ${snapshot.closedServers.join(', ')}`;
+  if (snapshot.shutdownRequested) return 'shutdown requested';
+  const count = snapshot.serversStarting;
+  return `${count} server${count === 1 ? '' : 's'} not listening yet`;
 }
 
 function checkLine(result: ProbeCheckResult, detail: Detail): string {

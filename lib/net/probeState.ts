@@ -4,6 +4,7 @@ import {
 } from 'rxjs';
 import type { AppInternals } from '../core/appRegistry.js';
 import type { Phase } from '../core/types.js';
+import { serversStarting$ } from './joinReadySignal.js';
 import { runChecks$, type ProbeCheck, type ProbeCheckResult } from './probeChecks.js';
 
 /** What the probes know of their app at one moment (internal). */
@@ -13,12 +14,16 @@ export interface ProbeSnapshot {
   readonly alive: boolean;
   /** Reached `running` once, with no shutdown requested before: `/startupz`. */
   readonly started: boolean;
-  /** `running`, no shutdown requested, and no `serve$` of the app closed or failed outside a shutdown: the gate of `/readyz`. */
+  /** `running`, no shutdown requested, every `serve$` of the app listening, and none closed or failed outside a shutdown: the gate of `/readyz`. */
   readonly accepting: boolean;
   /** The last evaluation of the checks; `undefined` before the first. */
   readonly checks: readonly ProbeCheckResult[] | undefined;
   /** `serve$` servers of the app that closed or failed outside a shutdown (not ready while any). */
   readonly closedServers: readonly string[];
+  /** `serve$` of the app that started and do not listen yet (not ready while any). */
+  readonly serversStarting: number;
+  /** A shutdown was requested (not ready from then on). */
+  readonly shutdownRequested: boolean;
 }
 
 /** One `probes()` instance bound to its app (internal). */
@@ -51,7 +56,14 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
   let requested = false;
   /** `serve$` servers that closed or failed outside the shutdown (and did not listen again since). */
   const lostServers = new Set<string>();
-  const isAccepting = (phase: Phase) => phase === 'running' && !requested && lostServers.size === 0;
+  /** `serve$` of the app that started and have not listened yet. */
+  let serversStarting = 0;
+  const isAccepting = (phase: Phase) => phase === 'running' && !requested && lostServers.size === 0 && serversStarting === 0;
+  let snapshotReady = false;
+  const startingServers = serversStarting$(internals).subscribe((count) => {
+    serversStarting = count;
+    if (snapshotReady) update((current) => ({ accepting: isAccepting(current.phase), serversStarting: count }));
+  });
   const initialPhase = internals.phase;
   const snapshot$ = new BehaviorSubject<ProbeSnapshot>({
     phase: initialPhase,
@@ -59,9 +71,11 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
     started: initialPhase !== 'starting',
     // A request made while starting is invisible from here (no event left to hear): it begins the
     // shutdown right after `running`, so the gate would be open for that one synchronous step at most.
-    accepting: initialPhase === 'running' && !internals.context.signal.aborted,
+    accepting: initialPhase === 'running' && !internals.context.signal.aborted && lostServers.size === 0 && serversStarting === 0,
     checks: undefined,
     closedServers: [],
+    serversStarting,
+    shutdownRequested: internals.context.signal.aborted,
   });
   // Updates made while one is being delivered (a synchronous check run started by the gate opening)
   // wait for it: delivered inside it, they would reach later subscribers before the older value.
@@ -77,6 +91,7 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
       delivering = false;
     }
   };
+  snapshotReady = true;
   const update = (change: Partial<ProbeSnapshot> | ((current: ProbeSnapshot) => Partial<ProbeSnapshot>)) =>
     deliver(() => snapshot$.next({ ...snapshot$.value, ...(typeof change === 'function' ? change(snapshot$.value) : change) }));
 
@@ -84,7 +99,7 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
     next: (event) => {
       if (event.type === 'shutdown-requested' && event.first) {
         requested = true;
-        update({ accepting: false });
+        update({ accepting: false, shutdownRequested: true });
       } else if (event.type === 'phase') {
         const { phase } = event;
         update((current) => ({
@@ -103,6 +118,7 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
       }
     },
     complete: () => {
+      startingServers.unsubscribe();
       update({ alive: false, accepting: false });
       deliver(() => snapshot$.complete());
     },

@@ -129,8 +129,8 @@ export interface Probes {
    */
   (req: ProbeRequest, res: ProbeResponse, next?: ProbeNext): boolean;
   /**
-   * Whether `/readyz` would answer 200: the app is `running`, no shutdown was requested, and every
-   * check passed in the last evaluation (at once when there are none). Distinct, replays the
+   * Whether `/readyz` would answer 200: the app is `running`, every `serve$` of the app listens, no
+   * shutdown was requested, and every check passed in the last evaluation (at once when there are none). Distinct, replays the
    * current value (the final `false` once stopped), completes at `stopped`. While subscribed it
    * re-runs the checks every `checkInterval`.
    *
@@ -161,8 +161,8 @@ export interface Probes {
 
 /**
  * Health endpoints for orchestrators, with no dependency: `/livez` (200 until the app stopped),
- * `/readyz` (200 only while the app runs and every readiness check passes; 503 from the moment a
- * shutdown is requested), `/startupz` (200 once the app reached `running`). Responses are short
+ * `/readyz` (200 only while the app runs, every `serve$` of the app listens and every readiness check
+ * passes; 503 from the moment a shutdown is requested), `/startupz` (200 once the app reached `running`). Responses are short
  * plain text with `Cache-Control: no-store`. Checks run on each `/readyz` request (concurrent
  * requests share one run) and, while `ready$` is observed, every `checkInterval`.
  *

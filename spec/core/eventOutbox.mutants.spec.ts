@@ -1,8 +1,9 @@
 // The event outbox on its own (internal): one ordered queue for events and log lines (issue 9).
 import { createEventOutbox } from '../../lib/core/eventOutbox';
-import type { LifecycleEvent, Logger } from '../../lib/core/types';
+import { coreEventLog } from '../../lib/core/coreEventLog';
+import type { CoreLifecycleEvent, Logger } from '../../lib/core/types';
 
-const event = (n: number) => ({ type: 'phase', phase: 'running', at: n }) as unknown as LifecycleEvent;
+const event = (n: number) => ({ type: 'phase', phase: 'running', at: n }) as unknown as CoreLifecycleEvent;
 
 function setup(logger: Logger | undefined, options: { throwOnLog?: Error } = {}) {
   const order: string[] = [];
@@ -27,23 +28,23 @@ const logger = {} as Logger;
 describe('eventOutbox', () => {
   it('logs an event (prepared when published), then delivers it', () => {
     const { outbox, order } = setup(logger);
-    outbox.publish(event(1));
+    outbox.publish(event(1), coreEventLog);
     expect(order).toEqual(['prepare 1', 'log 1', 'deliver 1']);
   });
 
   it('an unlogged event, or no logger: delivered without a log line', () => {
     const unlogged = setup(logger);
-    unlogged.outbox.publish(event(1), false);
+    unlogged.outbox.publish(event(1), coreEventLog, false);
     expect(unlogged.order).toEqual(['deliver 1']);
     const none = setup(undefined);
-    none.outbox.publish(event(2));
+    none.outbox.publish(event(2), coreEventLog);
     expect(none.order).toEqual(['deliver 2']);
   });
 
   it('a logger that throws does not stop delivery: its error goes to onLoggerError', () => {
     const boom = new Error('logger');
     const { outbox, order, loggerErrors } = setup(logger, { throwOnLog: boom });
-    outbox.publish(event(1));
+    outbox.publish(event(1), coreEventLog);
     expect(order).toEqual(['prepare 1', 'deliver 1']);
     expect(loggerErrors).toEqual([boom]);
     outbox.log(() => {
@@ -68,17 +69,17 @@ describe('eventOutbox', () => {
       (e) => {
         order.push(`deliver ${e.at}`);
         if (e.at === 1) {
-          outbox.publish(event(2));
+          outbox.publish(event(2), coreEventLog);
           outbox.enqueue(() => order.push('action'));
           order.push('listener returns');
         }
       },
       () => undefined,
     );
-    outbox.publish(event(1));
+    outbox.publish(event(1), coreEventLog);
     expect(order).toEqual(['deliver 1', 'listener returns', 'deliver 2', 'action']);
     // And the outbox is free again afterwards: the next publish is delivered at once.
-    outbox.publish(event(3));
+    outbox.publish(event(3), coreEventLog);
     expect(order.at(-1)).toBe('deliver 3');
   });
 
@@ -89,7 +90,7 @@ describe('eventOutbox', () => {
         throw new Error('action');
       }),
     ).toThrow('action');
-    outbox.publish(event(1));
+    outbox.publish(event(1), coreEventLog);
     expect(order).toEqual(['deliver 1']);
   });
 });

@@ -180,7 +180,7 @@ describe('demos/kubernetes: probes + serve$ through a SIGTERM', () => {
       symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(dir, 'node_modules', '@types', 'node'), 'dir');
       await runIn(dir, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), ...tscLine.split(' ')], {});
       const { stdout } = await runIn(dir, ['main.js'], { PORT: '0', PROBE_PORT: '0', HOST: '127.0.0.1', DRAIN_DELAY: '0', DEMO_SECONDS: '1' });
-      expectInOrder(stdout.split('\n'), [/^ready: true$/, /^probes on http:/, /^app on http:/, /shutdown requested \(stop\)/, /phase stopped/]);
+      expectInOrder(stdout.split('\n'), [/^probes on http:/, /^app on http:/, /^ready: true$/, /shutdown requested \(stop\)/, /phase stopped/]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@
 // a server that is not listening, and the HTTP close that must not destroy idle sockets.
 import type * as net from 'node:net';
 import { VirtualTimeScheduler, queueScheduler, type SchedulerLike } from 'rxjs';
-import type { DrainStep } from '../../lib/core/types';
+import type { DrainStep } from '../../lib/net/serverEvents';
 import { DrainTimeoutError } from '../../lib/net/DrainTimeoutError';
 import { drainServer, type DrainRun } from '../../lib/net/drainServer';
 import type { ConnectionTracker } from '../../lib/net/trackConnections';

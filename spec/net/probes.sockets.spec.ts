@@ -301,6 +301,48 @@ describe('probes on their own port (serve$)', () => {
     expect((await outcome$).errors).toEqual([]);
   });
 
+  it('answers /readyz 503 until every serve$ of the app listens, though the app already runs', async () => {
+    const port = createTestProcess();
+    const seen: string[] = [];
+    let health!: Probes;
+    const api = http.createServer((_req, res) => res.end('api'));
+    const outcome$ = runApp(
+      (ctx) => {
+        health = probes({ app: ctx });
+        ctx.events$.subscribe((event) => {
+          if (event.type === 'phase' && event.phase === 'running') seen.push('running');
+          if (event.type === 'server-listening') seen.push(`listening ${event.name}`);
+        });
+        return serve$(api, { port: 0, host: '127.0.0.1' }, { app: ctx, name: 'api' });
+      },
+      { process: port, logger: false },
+    );
+    // The app reaches `running` at once; the server binds on a later turn of the loop.
+    const replies: Reply[] = [];
+    const answer = (): Promise<Reply> =>
+      new Promise((resolve) => {
+        let status = 0;
+        let text = '';
+        health({ method: 'GET', url: '/readyz' }, {
+          headersSent: false,
+          writeHead: (code: number) => void (status = code),
+          end: (body?: string) => resolve({ status, headers: {}, body: body ?? text }),
+        } as never);
+        text = '';
+      });
+    try {
+      replies.push(await answer());
+      health.ready$.pipe(filter(Boolean), take(1)).subscribe(() => seen.push('ready'));
+      await lastValueFrom(health.ready$.pipe(filter(Boolean), take(1)));
+      replies.push(await answer());
+    } finally {
+      port.signal('SIGTERM');
+    }
+    expect((await outcome$).errors).toEqual([]);
+    expect(seen).toEqual(['running', 'listening api', 'ready']);
+    expect(replies.map(({ status: code, body: text }) => [code, text])).toEqual([[503, '1 server not listening yet\n'], [200, 'ok\n']]);
+  });
+
   it('subscribed outside the app\'s tasks: closed by its finalizer, then complete', async () => {
     const listening = deferred<string>();
     const completed = deferred();
