@@ -25,6 +25,8 @@ export type ChildEvent =
       readonly name: string;
       readonly id: number;
       readonly step: 'message' | 'SIGTERM' | 'SIGKILL' | 'terminate';
+      /** The child ignored the steps before until their deadline (always so for `SIGKILL`; for `terminate`, unless it is the stop itself, with `stopMessage: false`). */
+      readonly overdue: boolean;
       readonly at: number;
     }
   | {
@@ -46,8 +48,8 @@ export const childEventLog: EventLog<ChildEvent> = {
         logger.info?.(`rxrun: child ${event.kind} '${event.name}' started (${event.kind === 'process' ? 'pid' : 'thread'} ${event.id})`);
         return;
       case 'child-stopping':
-        if (event.step === 'SIGKILL' || event.step === 'terminate') logger.warn?.(`rxrun: child ${event.kind} '${event.name}' (${event.id}) did not stop in time: ${event.step === 'SIGKILL' ? 'SIGKILL' : 'terminate()'}`);
-        else logger.info?.(`rxrun: stopping child ${event.kind} '${event.name}' (${event.id}): ${event.step === 'message' ? 'stop message' : event.step}`);
+        if (event.overdue) logger.warn?.(`rxrun: child ${event.kind} '${event.name}' (${event.id}) did not stop in time: ${event.step === 'SIGKILL' ? 'SIGKILL' : 'terminate()'}`);
+        else logger.info?.(`rxrun: stopping child ${event.kind} '${event.name}' (${event.id}): ${event.step === 'message' ? 'stop message' : event.step === 'terminate' ? 'terminate()' : event.step}`);
         return;
       case 'child-exited':
         logger.info?.(`rxrun: child ${event.kind} '${event.name}' (${event.id}) exited (${event.signal ?? `code ${event.code}`})`);

@@ -171,7 +171,7 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
 
     const report = (error: Error) => reportOrWarn(internals, 'child', name, error, 'ChildError');
     const emitStep = (step: 'message' | 'SIGTERM' | 'SIGKILL') => {
-      if (pid !== undefined) internals?.emit({ type: 'child-stopping', kind: 'process', name, id: pid, step, at: scheduler.now() }, childEventLog);
+      if (pid !== undefined) internals?.emit({ type: 'child-stopping', kind: 'process', name, id: pid, step, overdue: step === 'SIGKILL', at: scheduler.now() }, childEventLog);
     };
     const settle = () => {
       ended = true;

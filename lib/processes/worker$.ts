@@ -170,8 +170,8 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
     const steps = new Subscription();
 
     const report = (error: Error) => reportOrWarn(internals, 'child', name, error, 'ChildError');
-    const emitStep = (step: 'message' | 'terminate') =>
-      internals?.emit({ type: 'child-stopping', kind: 'thread', name, id: threadId, step, at: scheduler.now() }, childEventLog);
+    const emitStep = (step: 'message' | 'terminate', overdue: boolean) =>
+      internals?.emit({ type: 'child-stopping', kind: 'thread', name, id: threadId, step, overdue, at: scheduler.now() }, childEventLog);
     const settle = () => {
       ended = true;
       steps.unsubscribe();
@@ -226,7 +226,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
     const terminate = (atDeadline: boolean) => {
       if (ended || stoppedByTerminate) return;
       stoppedByTerminate = true;
-      emitStep('terminate');
+      emitStep('terminate', atDeadline);
       if (atDeadline) terminatedAfter = scheduler.now() - stopStartedAt;
       worker.terminate().then(undefined, (error: unknown) => report(error instanceof Error ? error : new Error(String(error))));
     };
@@ -257,7 +257,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
         terminate(false);
         return;
       }
-      emitStep('message');
+      emitStep('message', false);
       steps.add(scheduler.schedule(() => terminate(true), stopPlan(internals, undefined, terminateAfter).killAt));
     };
   });

@@ -107,6 +107,7 @@ describe('worker$', () => {
     const message = events.find((e) => e.type === 'child-stopping' && e.step === 'message') as LifecycleEvent;
     const terminate = events.find((e) => e.type === 'child-stopping' && e.step === 'terminate') as LifecycleEvent;
     expect(terminate.at - message.at).toBeGreaterThanOrEqual(300);
+    expect([message, terminate]).toMatchObject([{ overdue: false }, { overdue: true }]);
     expect(outcome.status).toBe('error');
     expect(outcome.report).toBeUndefined();
     expect(outcome.errors).toHaveLength(1);
@@ -131,6 +132,8 @@ describe('worker$', () => {
       worker$(THREAD, { stopMessage: false, workerData: { mode: 'ignore-message' } }).pipe(tap((e) => isUp(e) && app.stop())),
     );
     expect(threadSteps(events)).toEqual(['terminate', 'exited 1']);
+    // The stop itself, not a deadline missed: an info line, not the "did not stop in time" warning.
+    expect(events.find((e) => e.type === 'child-stopping')).toMatchObject({ step: 'terminate', overdue: false });
     expect(outcome.status).toBe('ok');
   }, TIMEOUT);
 

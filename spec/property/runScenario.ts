@@ -127,6 +127,10 @@ export function runScenario(scenario: Scenario): ScenarioRun {
   const options: RunAppOptions = {
     process: port,
     logger: false,
+    // The TestScheduler itself, not asyncScheduler through run mode's setInterval stand-in: that
+    // stand-in loses track of a run when several intervals fall due in one frame and one is cleared
+    // ("Expected a due immediate or interval", rxjs 7.8 TestScheduler.createDelegates).
+    scheduler,
     ...(scenario.shutdownTimeout === undefined ? {} : { shutdownTimeout: scenario.shutdownTimeout }),
     ...(scenario.onTaskError === undefined ? {} : { onTaskError: scenario.onTaskError }),
     ...(scenario.until === undefined ? {} : { until: scenario.until }),
@@ -163,7 +167,7 @@ export function runScenario(scenario: Scenario): ScenarioRun {
         record({ t: 'step-end', kind, name, at: now() });
         return undefined;
       }
-      return timer(spec.dur).pipe(
+      return timer(spec.dur, scheduler).pipe(
         map(() => {
           if (spec.fails === 'async') throw raise(kind, name);
           record({ t: 'step-end', kind, name, at: now() });
@@ -215,7 +219,7 @@ export function runScenario(scenario: Scenario): ScenarioRun {
           return EMPTY;
       }
     });
-    return timer(spec.start).pipe(mergeMap(() => run$), ignoreElements());
+    return timer(spec.start, scheduler).pipe(mergeMap(() => run$), ignoreElements());
   }
 
   function listen(app: AppContext, spec: ListenerSpec, i: number): void {
@@ -272,12 +276,12 @@ export function runScenario(scenario: Scenario): ScenarioRun {
       parts.push(gate$.pipe(shutdownWaitsFor(app, { name: gateName })));
     }
     const end = spec.end;
-    if (end.kind === 'complete') parts.push(end.at === 'sync' ? EMPTY : timer(end.at).pipe(ignoreElements()));
+    if (end.kind === 'complete') parts.push(end.at === 'sync' ? EMPTY : timer(end.at, scheduler).pipe(ignoreElements()));
     else if (end.kind === 'error') {
       const error$ = throwError(() => raise('task', name));
-      parts.push(end.at === 'sync' ? error$ : timer(end.at).pipe(mergeMap(() => error$)));
+      parts.push(end.at === 'sync' ? error$ : timer(end.at, scheduler).pipe(mergeMap(() => error$)));
     }
-    else parts.push(end.period === undefined ? NEVER : interval(end.period).pipe(ignoreElements()));
+    else parts.push(end.period === undefined ? NEVER : interval(end.period, scheduler).pipe(ignoreElements()));
     if (spec.guard) {
       parts.push(
         new Observable<never>(() => () => {
@@ -289,7 +293,7 @@ export function runScenario(scenario: Scenario): ScenarioRun {
       const pname = `${name}/p${j}`;
       const work$ = defer(() => {
         record({ t: 'protected-start', name: pname, at: now() });
-        return timer(p.dur).pipe(
+        return timer(p.dur, scheduler).pipe(
           map(() => {
             if (p.fails) throw raise('protected', pname);
             record({ t: 'protected-complete', name: pname, at: now() });
@@ -297,7 +301,7 @@ export function runScenario(scenario: Scenario): ScenarioRun {
           }),
         );
       });
-      parts.push(timer(p.start).pipe(mergeMap(() => work$.pipe(shutdownWaitsFor(app, { name: pname, shield: p.shield })))));
+      parts.push(timer(p.start, scheduler).pipe(mergeMap(() => work$.pipe(shutdownWaitsFor(app, { name: pname, shield: p.shield })))));
     });
     return new Observable<unknown>((subscriber) => {
       let ended = false;
