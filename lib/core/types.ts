@@ -398,13 +398,47 @@ export interface AppContext {
   readonly phase: Phase;
   /** The scheduler the app runs on. */
   readonly scheduler: SchedulerLike;
-  /** Requests a graceful shutdown. Idempotent and safe at any phase. */
+  /**
+   * Requests a graceful shutdown. Idempotent and safe at any phase: a later request is recorded in the
+   * outcome's `laterReasons`; after `stopped` it does nothing.
+   *
+   * @param detail Carried in the `stop` {@link ShutdownReason} (and in the log).
+   * @see {@link AppContext.shutdown$}, [Shutdown phases and exit status](../../docs/shutdown-phases-and-exit-status.md).
+   */
   stop(detail?: unknown): void;
-  /** Adds a task to the root. After shutdown began the task never starts and a closed Subscription is returned. */
+  /**
+   * Adds a task to the root. After shutdown began the task never starts and a closed Subscription is
+   * returned (with a `task-refused` event, unless the app has stopped).
+   *
+   * @param task An Observable, a Promise, an iterable… (any ObservableInput).
+   * @param options See {@link SpawnOptions}. Default name `task#<n>`.
+   * @returns The task's subscription: unsubscribe it to cancel the task alone.
+   * @throws TypeError for a `task` that is not an ObservableInput, `options` that are not an object, an
+   * unknown option or a non-string `name`; RangeError for an empty `name`.
+   * @see {@link taskGroup}, {@link supervise}.
+   */
   spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription;
-  /** Runs `hook` in the stopping phase while every task is still alive. */
+  /**
+   * Runs `hook` in the stopping phase while every task is still alive.
+   *
+   * @param hook Called once in `stopping`; what it returns (an Observable, a Promise…) is awaited.
+   * @param options See {@link StepOptions}. Default name `hook#<n>`.
+   * @throws TypeError for a `hook` that is not a function, `options` that are not an object, an unknown
+   * option, a non-string `name` or a non-number `timeout`; RangeError for an empty `name` or a `timeout`
+   * out of 0–2147483647; Error when registered after the `stopping` phase (in `draining` or later).
+   * @see {@link AppContext.defer}, [Shutdown phases and exit status](../../docs/shutdown-phases-and-exit-status.md).
+   */
   onShutdown(hook: () => ObservableInput<unknown> | void, options?: StepOptions): void;
-  /** Registers an async finalizer; finalizers run last-in first-out in the finalizing phase. */
+  /**
+   * Registers an async finalizer; finalizers run last-in first-out in the finalizing phase.
+   *
+   * @param finalizer Called once in `finalizing`; what it returns (an Observable, a Promise…) is awaited.
+   * @param options See {@link StepOptions}. Default name `finalizer#<n>`.
+   * @throws TypeError for a `finalizer` that is not a function, `options` that are not an object, an
+   * unknown option, a non-string `name` or a non-number `timeout`; RangeError for an empty `name` or a
+   * `timeout` out of 0–2147483647; Error when registered after the app stopped.
+   * @see {@link resource$} (a finalizer registered at acquisition), {@link AppContext.onShutdown}.
+   */
   defer(finalizer: () => ObservableInput<unknown> | void, options?: StepOptions): void;
 }
 
