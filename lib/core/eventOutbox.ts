@@ -1,3 +1,4 @@
+import { createSerialQueue } from './serialQueue.js';
 import type { AnyLifecycleEvent, EventLog } from './eventLog.js';
 import type { Logger } from './types.js';
 
@@ -29,19 +30,7 @@ export function createEventOutbox(
   deliver: (event: AnyLifecycleEvent) => void,
   onLoggerError: (error: unknown) => void,
 ): EventOutbox {
-  const queue: (() => void)[] = [];
-  let delivering = false;
-
-  const enqueue = (action: () => void) => {
-    queue.push(action);
-    if (delivering) return;
-    delivering = true;
-    try {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) next();
-    } finally {
-      delivering = false;
-    }
-  };
+  const enqueue = createSerialQueue();
 
   const log = (write: (logger: Logger) => void) => {
     if (logger === undefined) return;

@@ -2,6 +2,7 @@ import {
   BehaviorSubject, EMPTY, Observable, concat, defer, distinctUntilChanged, exhaustMap, filter, finalize, ignoreElements, map, share,
   switchMap, takeUntil, tap, timer, type SchedulerLike,
 } from 'rxjs';
+import { createSerialQueue } from '../core/serialQueue.js';
 import type { AppInternals } from '../core/appRegistry.js';
 import type { Phase } from '../core/types.js';
 import { serversStarting$ } from './joinReadySignal.js';
@@ -79,18 +80,7 @@ export function createProbeState(internals: AppInternals, settings: ProbeStateSe
   });
   // Updates made while one is being delivered (a synchronous check run started by the gate opening)
   // wait for it: delivered inside it, they would reach later subscribers before the older value.
-  const queued: (() => void)[] = [];
-  let delivering = false;
-  const deliver = (action: () => void) => {
-    queued.push(action);
-    if (delivering) return;
-    delivering = true;
-    try {
-      for (let next = queued.shift(); next !== undefined; next = queued.shift()) next();
-    } finally {
-      delivering = false;
-    }
-  };
+  const deliver = createSerialQueue();
   snapshotReady = true;
   const update = (change: Partial<ProbeSnapshot> | ((current: ProbeSnapshot) => Partial<ProbeSnapshot>)) =>
     deliver(() => snapshot$.next({ ...snapshot$.value, ...(typeof change === 'function' ? change(snapshot$.value) : change) }));
