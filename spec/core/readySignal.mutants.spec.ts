@@ -92,6 +92,7 @@ describe('readySignal', () => {
     a.listening(); // after leaving: ignored
     expect(log).toEqual([]);
     const b = ready.join();
+    ready.running(); // the listening() after leaving must not count for b
     expect(log).toEqual([]);
     b.listening();
     expect(log).toEqual(['send', 'sent']);
