@@ -30,7 +30,10 @@ describe('sendToParent', () => {
     }, true);
     expect(stopped.sender('ready')).toBe(false);
     expect(calls).toBe(0);
-    expect(setup(undefined).sender('ready')).toBe(false);
+    expect(stopped.errors).toEqual([]);
+    const noSend = setup(undefined);
+    expect(noSend.sender('ready')).toBe(false);
+    expect(noSend.errors).toEqual([]); // not an ipc error: there is no channel
   });
 
   it("reports a later write failure as an 'ipc' error named process.send", () => {
