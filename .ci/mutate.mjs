@@ -51,6 +51,18 @@ const SPECS = {
   'lib/timers/timer$.ts': ['spec/timers'],
   'lib/timers/timerSettings.ts': ['spec/timers'],
   'lib/timers/TimerQueueOverflowError.ts': ['spec/timers'],
+  'lib/core/serialQueue.ts': ['spec/core/serialQueue.mutants.spec.ts', 'spec/core/eventOutbox.mutants.spec.ts', 'spec/core/logger.spec.ts'],
+  'lib/core/perApp.ts': ['spec/core/perApp.mutants.spec.ts', 'spec/core/ready.spec.ts'],
+  'lib/core/listNames.ts': ['spec/core/listNames.spec.ts'],
+  'lib/core/outcomeError.ts': ['spec/core/outcomeError.mutants.spec.ts', 'spec/core/outcomeError.spec.ts', 'spec/regressions/documentedThrows.spec.ts'],
+  'lib/core/fromAbortSignal.ts': ['spec/core/fromAbortSignal.mutants.spec.ts', 'spec/core/fromAbortSignal.spec.ts', 'spec/core/validation.spec.ts'],
+  'lib/core/appOutcome.ts': ['spec/core/appOutcome.mutants.spec.ts', 'spec/core/runApp$.spec.ts', 'spec/core/logger.spec.ts'],
+  'lib/core/readySignal.ts': ['spec/core/readySignal.mutants.spec.ts', 'spec/core/ready.spec.ts'],
+  'lib/core/errorFunnel.ts': ['spec/core/errorFunnel.mutants.spec.ts', 'spec/core/runApp$.spec.ts', 'spec/core/errors.spec.ts', 'spec/core/logger.spec.ts'],
+  'lib/core/userSteps.ts': ['spec/core/userSteps.mutants.spec.ts', 'spec/core/onShutdown.spec.ts', 'spec/core/defer.spec.ts', 'spec/core/validation.spec.ts', 'spec/core/budget.spec.ts'],
+  'lib/core/sendToParent.ts': ['spec/core/sendToParent.mutants.spec.ts', 'spec/core/ready.spec.ts'],
+  // The real IPC specs (spec/process) run dist/ in child processes: a stand-in port judges it.
+  'lib/core/bindParentLoss.ts': ['spec/core/bindParentLoss.mutants.spec.ts'],
 };
 /** Spec files Stryker never runs (see stryker.config.json: they run dist/ in child processes, or take minutes). */
 const NEVER = /^spec\/(demos|package|process|processes|workers|property|net\/realClients)\/|^spec\/net\/serve\$\.process\.spec\.ts$|^spec\/logging\/jsonLog\.spec\.ts$|^spec\/testing\/virtualTimePeer\.spec\.ts$/;
