@@ -1,12 +1,19 @@
 // trackConnections in isolation (issue 9): real `http`/`net` servers on 127.0.0.1, raw client sockets,
 // and a manual scheduler for the idle grace and the linger — fast enough to judge every mutant, with
 // no wall-clock assertion (tests wait for events, never for a duration).
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as https from 'node:https';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { ServerKind } from '../../lib/net/serverKind';
 import { trackConnections, type ConnectionTracker } from '../../lib/net/trackConnections';
 import { manualScheduler, type ManualScheduler } from '../support/manualScheduler';
+import { selfSignedCert } from './tls';
 
 const HTTP1: ServerKind = { protocol: 'http1', secure: false, scheme: 'http' };
 const NET: ServerKind = { protocol: 'net', secure: false, scheme: 'tcp' };
@@ -152,6 +159,26 @@ describe('trackConnections (HTTP/1)', () => {
     // Answered: idle again (its bytes accounted for).
     expect(tracker.describe(10, 'quiet').sort()).toEqual([idleName, `127.0.0.1:${busy.socket.localPort} idle`].sort());
     expect(tracker.busyCount()).toBe(1);
+  });
+
+  it('accounts for a request body that ends after its response: the socket is idle, not receiving', async () => {
+    let bodyEnded = false;
+    const server = http.createServer((request, response) => {
+      request.on('end', () => (bodyEnded = true));
+      request.resume();
+      response.end('early');
+    });
+    server.keepAliveTimeout = 60_000;
+    const { tracker } = track(server, HTTP1);
+    const port = await listen(server);
+    const client = await connect(port);
+    client.socket.write('POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345');
+    await until(() => client.text().endsWith('early'));
+    client.socket.write('67890');
+    await until(() => bodyEnded);
+    await turn();
+    expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${client.socket.localPort} idle`]);
+    expect(tracker.busyCount()).toBe(0);
   });
 
   it('gives responses not begun `Connection: close` once draining, and the socket ends after the last one', async () => {
@@ -520,5 +547,100 @@ describe('trackConnections (net)', () => {
     expect(calls.drained).toEqual([]);
     expect(tracker.goaway()).toBe(0);
     expect(tracker.drainUpgraded()).toBe(0);
+  });
+});
+
+describe('trackConnections (TLS and HTTP/2)', () => {
+  const HTTPS: ServerKind = { protocol: 'http1', secure: true, scheme: 'https' };
+  const H2: ServerKind = { protocol: 'http2', secure: false, scheme: 'http' };
+  let credentials: { key: Buffer; cert: Buffer };
+  beforeAll(() => {
+    credentials = selfSignedCert();
+  });
+
+  it('HTTPS: names a connection in its handshake, then by its requests, and ends the TLS socket once drained', async () => {
+    const held: http.ServerResponse[] = [];
+    const server = https.createServer(credentials, (_request, response) => held.push(response));
+    const { tracker, calls } = track(server, HTTPS, 0);
+    const port = await listen(server);
+    const raw = await connect(port); // never says hello
+    await until(() => tracker.size === 1);
+    expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${raw.socket.localPort} handshake`]);
+    const secure = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    secure.on('error', () => undefined);
+    cleanups.push(() => secure.destroy());
+    await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+    secure.write(get('/tls'));
+    await until(() => held.length === 1);
+    expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${secure.localPort} busy (1 in flight: GET /tls)`]);
+    tracker.beginDrain();
+    held[0].end('done');
+    let text = '';
+    secure.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await new Promise<void>((resolve) => secure.once('end', () => resolve()));
+    expect(text).toMatch(/connection: close/i);
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    expect(calls.idleClosed).toEqual([1]); // the one in its handshake: idle, so FIN
+    await raw.ended;
+  });
+
+  it('HTTPS on a Unix socket: matches the TLS socket to its connection through the raw one', async () => {
+    const held: http.ServerResponse[] = [];
+    const server = https.createServer(credentials, (_request, response) => held.push(response));
+    const { tracker } = track(server, HTTPS, 0);
+    const dir = mkdtempSync(path.join(tmpdir(), 'rxrun-track-'));
+    const socketPath = path.join(dir, 's.sock');
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    cleanups.push(() => {
+      server.close();
+      server.closeAllConnections();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const secure = tls.connect({ path: socketPath, rejectUnauthorized: false });
+    secure.on('error', () => undefined);
+    cleanups.push(() => secure.destroy());
+    await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+    secure.write(get('/unix'));
+    await until(() => held.length === 1);
+    expect(tracker.busyCount()).toBe(1);
+    expect(tracker.describe(5, 'busy')).toEqual([expect.stringMatching(/ busy \(1 in flight: GET \/unix\)$/)]);
+  });
+
+  it('HTTP/2: names sessions as busy, sends GOAWAY to each once, and closes a session opened while draining', async () => {
+    const server = http2.createServer();
+    server.on('stream', (stream) => {
+      stream.on('error', () => undefined);
+      stream.respond({ ':status': 200 });
+      stream.end('h2');
+    });
+    const { tracker } = track(server, H2);
+    const port = await listen(server);
+    const sessions: http2.ClientHttp2Session[] = [];
+    const open = async () => {
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      session.on('error', () => undefined);
+      cleanups.push(() => session.destroy());
+      sessions.push(session);
+      await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
+      return session;
+    };
+    const first = await open();
+    const stream = first.request({ ':path': '/h2' });
+    stream.on('error', () => undefined);
+    stream.resume();
+    await new Promise<void>((resolve) => stream.once('end', () => resolve()));
+    await until(() => tracker.busyCount() === 1);
+    expect(tracker.describe(5, 'busy')).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+ http2 session$/)]);
+    expect(tracker.closeIdle()).toBeUndefined();
+    tracker.beginDrain();
+    const goaway = new Promise<void>((resolve) => first.once('goaway', () => resolve()));
+    expect(tracker.goaway()).toBe(1);
+    await goaway;
+    const late = await open().catch(() => undefined);
+    const lateGoaway = late === undefined || late.closed ? Promise.resolve() : new Promise<void>((resolve) => late.once('goaway', () => resolve()));
+    await lateGoaway;
+    await until(() => tracker.size === 0);
+    expect(tracker.goaway()).toBe(0);
   });
 });
