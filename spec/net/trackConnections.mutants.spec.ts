@@ -1,0 +1,646 @@
+// trackConnections in isolation (issue 9): real `http`/`net` servers on 127.0.0.1, raw client sockets,
+// and a manual scheduler for the idle grace and the linger — fast enough to judge every mutant, with
+// no wall-clock assertion (tests wait for events, never for a duration).
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { ServerKind } from '../../lib/net/serverKind';
+import { trackConnections, type ConnectionTracker } from '../../lib/net/trackConnections';
+import { manualScheduler, type ManualScheduler } from '../support/manualScheduler';
+import { selfSignedCert } from './tls';
+
+const HTTP1: ServerKind = { protocol: 'http1', secure: false, scheme: 'http' };
+const NET: ServerKind = { protocol: 'net', secure: false, scheme: 'tcp' };
+
+interface Calls {
+  upgraded: { socket: Duplex; request: http.IncomingMessage }[];
+  drained: net.Socket[];
+  closed: number;
+  idleClosed: number[];
+  lingerExpired: (readonly string[])[];
+}
+
+interface Setup {
+  server: net.Server;
+  tracker: ConnectionTracker;
+  scheduler: ManualScheduler;
+  calls: Calls;
+  port: number;
+  /** Responses the handler holds until the test ends them. */
+  held: http.ServerResponse[];
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+function track(server: net.Server, kind: ServerKind, idleGrace = 100, linger = 1000) {
+  const scheduler = manualScheduler(1000);
+  const calls: Calls = { upgraded: [], drained: [], closed: 0, idleClosed: [], lingerExpired: [] };
+  const tracker = trackConnections(
+    server,
+    kind,
+    {
+      onUpgradedSocket: (socket, request) => void calls.upgraded.push({ socket, request }),
+      onConnectionDrain: (socket) => void calls.drained.push(socket),
+      onClosed: () => void (calls.closed += 1),
+      onIdleClosed: (count) => void calls.idleClosed.push(count),
+      onLingerExpired: (names) => void calls.lingerExpired.push(names),
+    },
+    { scheduler, idleGrace, linger },
+  );
+  return { scheduler, calls, tracker };
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    server.close();
+    (server as http.Server).closeAllConnections?.();
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** An HTTP/1 server whose handler holds every response (`held`), or answers at once when `answer` says so. */
+async function httpSetup(options: { idleGrace?: number; linger?: number; answer?: (request: http.IncomingMessage) => boolean } = {}): Promise<Setup> {
+  const held: http.ServerResponse[] = [];
+  const server = http.createServer((request, response) => {
+    if (options.answer?.(request) === true) response.end('now');
+    else held.push(response);
+  });
+  server.keepAliveTimeout = 60_000;
+  const tracked = track(server, HTTP1, options.idleGrace, options.linger);
+  const port = await listen(server);
+  return { server, port, held, ...tracked };
+}
+
+interface Client {
+  socket: net.Socket;
+  /** Everything received so far. */
+  text(): string;
+  ended: Promise<void>;
+  closed: Promise<void>;
+  isEnded(): boolean;
+}
+
+async function connect(port: number): Promise<Client> {
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  let received = '';
+  let ended = false;
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (received += chunk));
+  socket.on('error', () => undefined);
+  const endedP = new Promise<void>((resolve) => socket.once('end', () => {
+    ended = true;
+    resolve();
+  }));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  cleanups.push(() => socket.destroy());
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return { socket, text: () => received, ended: endedP, closed, isEnded: () => ended };
+}
+
+/** Waits (by event-loop turns, not by time) until `predicate` holds. */
+async function until(predicate: () => boolean): Promise<void> {
+  for (let turn = 0; !predicate(); turn += 1) {
+    if (turn > 20_000) throw new Error(`condition never held: ${predicate.toString()}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
+const responses = (text: string) => text.split('HTTP/1.1 ').length - 1;
+
+describe('trackConnections (HTTP/1)', () => {
+  it('counts open connections and reports each close', async () => {
+    const { tracker, port, calls } = await httpSetup();
+    expect(tracker.size).toBe(0);
+    const a = await connect(port);
+    const b = await connect(port);
+    await until(() => tracker.size === 2);
+    a.socket.destroy();
+    await until(() => calls.closed === 1);
+    expect(tracker.size).toBe(1);
+    b.socket.destroy();
+    await until(() => calls.closed === 2);
+    expect(tracker.size).toBe(0);
+  });
+
+  it('names busy, receiving and idle connections, and counts the busy ones', async () => {
+    const { tracker, port, held } = await httpSetup();
+    const idle = await connect(port);
+    const busy = await connect(port);
+    const receiving = await connect(port);
+    busy.socket.write(get('/a') + get('/b') + get('/c') + get('/d') + get('/e'));
+    receiving.socket.write('GET /half HTTP/1.1\r\nHo');
+    await until(() => held.length === 5 && tracker.size === 3);
+    await until(() => tracker.busyCount() === 2);
+    const busyName = `127.0.0.1:${busy.socket.localPort} busy (5 in flight: GET /a, GET /b, GET /c, +2 more)`;
+    const receivingName = `127.0.0.1:${receiving.socket.localPort} receiving`;
+    const idleName = `127.0.0.1:${idle.socket.localPort} idle`;
+    expect(tracker.describe(10, 'busy').sort()).toEqual([busyName, receivingName].sort());
+    expect(tracker.describe(10, 'quiet')).toEqual([idleName]);
+    expect(tracker.describe(1, 'busy')).toHaveLength(1);
+    expect(tracker.describe(0, 'busy')).toEqual([]);
+    held[0].end('a');
+    held[1].end('b');
+    await until(() => responses(busy.text()) === 2);
+    expect(tracker.describe(10, 'busy')).toContain(`127.0.0.1:${busy.socket.localPort} busy (3 in flight: GET /c, GET /d, GET /e)`);
+    for (const response of held.slice(2)) response.end('x');
+    await until(() => responses(busy.text()) === 5);
+    // Answered: idle again (its bytes accounted for).
+    expect(tracker.describe(10, 'quiet').sort()).toEqual([idleName, `127.0.0.1:${busy.socket.localPort} idle`].sort());
+    expect(tracker.busyCount()).toBe(1);
+  });
+
+  it('accounts for a request body that ends after its response: the socket is idle, not receiving', async () => {
+    let bodyEnded = false;
+    const server = http.createServer((request, response) => {
+      request.on('end', () => (bodyEnded = true));
+      request.resume();
+      response.end('early');
+    });
+    server.keepAliveTimeout = 60_000;
+    const { tracker } = track(server, HTTP1);
+    const port = await listen(server);
+    const client = await connect(port);
+    client.socket.write('POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345');
+    await until(() => client.text().endsWith('early'));
+    client.socket.write('67890');
+    await until(() => bodyEnded);
+    await turn();
+    expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${client.socket.localPort} idle`]);
+    expect(tracker.busyCount()).toBe(0);
+  });
+
+  it('gives responses not begun `Connection: close` once draining, and the socket ends after the last one', async () => {
+    const { tracker, port, held, calls } = await httpSetup();
+    const client = await connect(port);
+    client.socket.write(get('/slow'));
+    await until(() => held.length === 1);
+    tracker.beginDrain();
+    expect(held[0].getHeader('connection')).toBe('close');
+    expect(tracker.busyCount()).toBe(1);
+    held[0].end('bye');
+    await client.ended;
+    expect(client.text()).toMatch(/connection: close/i);
+    await until(() => calls.closed === 1);
+    expect(tracker.size).toBe(0);
+    expect(tracker.busyCount()).toBe(0);
+  });
+
+  it('leaves the header of a response already sent alone; its socket then waits the idle grace', async () => {
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const client = await connect(port);
+    client.socket.write(get('/early'));
+    await until(() => held.length === 1);
+    held[0].writeHead(200, { 'content-length': '2' });
+    held[0].flushHeaders();
+    await until(() => client.text().includes('\r\n\r\n'));
+    tracker.beginDrain();
+    scheduler.advance(50);
+    held[0].end('ok');
+    await until(() => client.text().endsWith('ok'));
+    expect(client.text()).toMatch(/keep-alive/i);
+    await turn();
+    expect(client.isEnded()).toBe(false);
+    expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${client.socket.localPort} idle`]);
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    expect(calls.idleClosed).toEqual([0]);
+    scheduler.advance(99);
+    expect(calls.idleClosed).toEqual([0]);
+    expect(client.isEnded()).toBe(false);
+    scheduler.advance(10);
+    expect(calls.idleClosed).toEqual([0, 1]);
+    await client.ended;
+    expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${client.socket.localPort} closing (FIN sent)`]);
+  });
+
+  it('ends an idle socket on the first sweep when it has been quiet for the idle grace', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const client = await connect(port);
+    await until(() => tracker.size === 1);
+    scheduler.advance(100);
+    tracker.beginDrain();
+    expect(tracker.closeIdle()).toBeUndefined();
+    expect(calls.idleClosed).toEqual([]); // one turn later, so buffered requests are read first
+    await until(() => calls.idleClosed.length === 1);
+    expect(calls.idleClosed).toEqual([1]);
+    await client.ended;
+    expect(tracker.busyCount()).toBe(0);
+  });
+
+  it('leaves a socket whose request is arriving alone at the sweep; it ends after that request\'s response', async () => {
+    const { tracker, port, calls } = await httpSetup({ idleGrace: 0, answer: () => true });
+    const client = await connect(port);
+    client.socket.write('GET /late HTTP/1.1\r\nHo');
+    await until(() => tracker.busyCount() === 1);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    expect(calls.idleClosed).toEqual([0]);
+    expect(client.isEnded()).toBe(false);
+    client.socket.write('st: t\r\n\r\n');
+    await client.ended;
+    expect(client.text()).toMatch(/^HTTP\/1.1 200/);
+    expect(client.text()).toMatch(/connection: close/i);
+  });
+
+  it('counts the idle grace from the last response of any socket of the same client', async () => {
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const idle = await connect(port);
+    const busy = await connect(port);
+    busy.socket.write(get('/work'));
+    await until(() => held.length === 1 && tracker.size === 2);
+    scheduler.advance(500); // the idle socket alone has been quiet long enough
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    expect(calls.idleClosed).toEqual([0]); // its client still has a request in flight
+    scheduler.advance(1000);
+    expect(idle.isEnded()).toBe(false);
+    held[0].end('done'); // Connection: close: that socket ends now
+    await busy.ended;
+    scheduler.advance(99);
+    await turn();
+    expect(idle.isEnded()).toBe(false);
+    scheduler.advance(10);
+    await idle.ended;
+    expect(calls.idleClosed).toEqual([0, 1]);
+  });
+
+  it('a request arriving during the drain pushes back the FIN of its client\'s idle sockets', async () => {
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const idle = await connect(port);
+    const other = await connect(port);
+    await until(() => tracker.size === 2);
+    scheduler.advance(500);
+    tracker.beginDrain();
+    other.socket.write(get('/during'));
+    await until(() => held.length === 1);
+    expect(held[0].getHeader('connection')).toBe('close');
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    expect(calls.idleClosed).toEqual([0]);
+    scheduler.advance(50);
+    held[0].end('x');
+    await other.ended;
+    scheduler.advance(99);
+    await turn();
+    expect(idle.isEnded()).toBe(false);
+    scheduler.advance(10);
+    await idle.ended;
+  });
+
+  it('settles a connection opened during the drain: idle grace counted from its accept', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    const late = await connect(port);
+    await until(() => tracker.size === 1);
+    scheduler.advance(99);
+    await turn();
+    expect(late.isEnded()).toBe(false);
+    scheduler.advance(10);
+    expect(calls.idleClosed).toEqual([0, 1]);
+    await late.ended;
+  });
+
+  it('destroys a socket whose peer ignores the FIN for the linger, and names it', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 0, linger: 1000 });
+    const stubborn = await connect(port);
+    const polite = await connect(port);
+    polite.socket.on('end', () => polite.socket.end());
+    await until(() => tracker.size === 2);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await stubborn.ended;
+    await polite.closed;
+    await until(() => tracker.size === 1);
+    scheduler.advance(999);
+    await turn();
+    expect(calls.lingerExpired).toEqual([]);
+    scheduler.advance(20);
+    expect(calls.lingerExpired).toEqual([[`127.0.0.1:${stubborn.socket.localPort} closing (FIN sent)`]]);
+    await until(() => tracker.size === 0);
+  });
+
+  it('a socket whose peer closed within the linger is not named when the linger expires', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 0, linger: 1000 });
+    const client = await connect(port);
+    await until(() => tracker.size === 1);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await client.ended;
+    client.socket.end();
+    await until(() => calls.closed === 1);
+    scheduler.advance(2000);
+    expect(calls.lingerExpired).toEqual([]);
+  });
+
+  it('destroyAll destroys every socket and drops the timers', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const a = await connect(port);
+    const b = await connect(port);
+    await until(() => tracker.size === 2);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    expect(scheduler.pending).toBeGreaterThan(0);
+    expect(tracker.destroyAll()).toBe(2);
+    expect(scheduler.pending).toBe(0);
+    await until(() => tracker.size === 0 && calls.closed === 2);
+    expect(a.socket.destroyed || b.socket.destroyed).toBe(false); // the server's side went, not the client's
+  });
+
+  it('detach removes every listener it added and stops the first sweep', async () => {
+    const server = http.createServer(() => undefined);
+    const before = ['connection', 'request', 'newListener', 'removeListener', 'upgrade'].map((event) => server.listenerCount(event));
+    const { tracker, calls } = track(server, HTTP1);
+    server.on('upgrade', () => undefined);
+    expect(server.listenerCount('upgrade')).toBe(2);
+    tracker.closeIdle();
+    tracker.detach();
+    await turn();
+    await turn();
+    expect(calls.idleClosed).toEqual([]);
+    expect(server.listenerCount('upgrade')).toBe(1);
+    expect(['connection', 'request', 'newListener', 'removeListener'].map((event) => server.listenerCount(event))).toEqual(before.slice(0, 4));
+  });
+});
+
+describe('trackConnections (upgrades)', () => {
+  const upgradeRequest = get('/ws', 'Connection: Upgrade\r\nUpgrade: test\r\n');
+
+  it('listens for upgrades only while the user does', async () => {
+    const server = http.createServer(() => undefined);
+    track(server, HTTP1);
+    expect(server.listenerCount('upgrade')).toBe(0);
+    expect(server.listenerCount('connect')).toBe(0);
+    const user = () => undefined;
+    server.on('upgrade', user);
+    expect(server.listenerCount('upgrade')).toBe(2);
+    server.on('connect', user);
+    expect(server.listenerCount('connect')).toBe(2);
+    server.on('other', user);
+    expect(server.listenerCount('other')).toBe(1);
+    server.removeListener('upgrade', user);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(server.listenerCount('upgrade')).toBe(0);
+    expect(server.listenerCount('connect')).toBe(2);
+    server.removeListener('other', user);
+    server.removeListener('connect', user);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(server.listenerCount('connect')).toBe(0);
+  });
+
+  // A real bug (reported, not fixed here): when the server already listens for upgrades, the tracker's
+  // own prependListener call fires its 'newListener' hook, which adds the listener too — it is added
+  // twice, and detach() removes only one copy, so the tracker still sees upgrades after detach.
+  it.failing('adds its upgrade listener once to a server that already listens for upgrades (known bug)', () => {
+    const server = http.createServer(() => undefined);
+    const user = () => undefined;
+    server.on('upgrade', user);
+    const { tracker } = track(server, HTTP1);
+    expect(server.listenerCount('upgrade')).toBe(2);
+    tracker.detach();
+    expect(server.listeners('upgrade')).toEqual([user]);
+  });
+
+  it('keeps one listener of its own when the user swaps theirs within a tick', () => {
+    const server = http.createServer(() => undefined);
+    const { tracker } = track(server, HTTP1);
+    const user = () => undefined;
+    server.on('upgrade', user);
+    expect(server.listenerCount('upgrade')).toBe(2);
+    expect(server.listeners('upgrade')[1]).toBe(user);
+    server.removeListener('upgrade', user);
+    server.on('upgrade', user); // before the tick: ours must stay, and once
+    return new Promise<void>((resolve) => {
+      process.nextTick(() => {
+        expect(server.listenerCount('upgrade')).toBe(2);
+        tracker.detach();
+        expect(server.listeners('upgrade')).toEqual([user]);
+        resolve();
+      });
+    });
+  });
+
+  it('does not re-add its upgrade listener after detach', async () => {
+    const server = http.createServer(() => undefined);
+    const { tracker } = track(server, HTTP1);
+    const user = () => undefined;
+    const other = () => undefined;
+    server.on('upgrade', user);
+    server.on('upgrade', other);
+    tracker.detach();
+    server.removeListener('upgrade', other);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(server.listeners('upgrade')).toEqual([user]);
+  });
+
+  it('hands upgraded sockets to the hook, once, and names them as busy', async () => {
+    const server = http.createServer(() => undefined);
+    const { tracker, calls } = track(server, HTTP1);
+    const sockets: Duplex[] = [];
+    server.on('upgrade', (_request, socket: Duplex) => {
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n');
+      sockets.push(socket);
+    });
+    const port = await listen(server);
+    const client = await connect(port);
+    const plain = await connect(port);
+    client.socket.write(upgradeRequest);
+    await until(() => sockets.length === 1 && tracker.size === 2);
+    expect(tracker.busyCount()).toBe(1);
+    expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${client.socket.localPort} upgraded (GET /ws)`]);
+    tracker.beginDrain();
+    expect(tracker.drainUpgraded()).toBe(1);
+    expect(calls.upgraded).toHaveLength(1);
+    expect(calls.upgraded[0].socket).toBe(sockets[0]);
+    expect(calls.upgraded[0].request.url).toBe('/ws');
+    expect(tracker.drainUpgraded()).toBe(0);
+    expect(calls.upgraded).toHaveLength(1);
+    // The hook has it: still busy until it closes.
+    expect(tracker.busyCount()).toBe(1);
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    expect(client.isEnded()).toBe(false);
+    sockets[0].destroy();
+    await until(() => tracker.busyCount() === 0);
+    expect(plain.isEnded()).toBe(false);
+  });
+
+  it('hands a socket upgraded during the drain to the hook after the user\'s listener ran', async () => {
+    const server = http.createServer(() => undefined);
+    const { tracker, calls } = track(server, HTTP1);
+    let userHad = 0;
+    server.on('upgrade', (_request, socket: Duplex) => {
+      userHad = calls.upgraded.length + 1;
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 101 Switching Protocols\r\n\r\n');
+    });
+    const port = await listen(server);
+    tracker.beginDrain();
+    const client = await connect(port);
+    client.socket.write(upgradeRequest);
+    await until(() => calls.upgraded.length === 1);
+    expect(userHad).toBe(1);
+    expect(calls.upgraded[0].request.url).toBe('/ws');
+    expect(tracker.drainUpgraded()).toBe(0);
+  });
+
+  it('treats an upgrade request as a plain request when nobody listens for upgrades', async () => {
+    const { tracker, port, held } = await httpSetup();
+    const client = await connect(port);
+    client.socket.write(upgradeRequest);
+    await until(() => held.length === 1);
+    expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${client.socket.localPort} busy (1 in flight: GET /ws)`]);
+  });
+});
+
+describe('trackConnections (net)', () => {
+  async function netSetup() {
+    const server = net.createServer((socket) => socket.on('error', () => undefined));
+    const tracked = track(server, NET);
+    const port = await listen(server);
+    return { server, port, ...tracked };
+  }
+
+  it('hands every open socket to the connection hook, once, and the ones opened later at once', async () => {
+    const { tracker, port, calls } = await netSetup();
+    const a = await connect(port);
+    await connect(port);
+    await until(() => tracker.size === 2);
+    expect(tracker.busyCount()).toBe(2);
+    expect(tracker.describe(5, 'busy')).toEqual(expect.arrayContaining([`127.0.0.1:${a.socket.localPort} open`]));
+    expect(tracker.describe(5, 'quiet')).toEqual([]);
+    tracker.beginDrain();
+    expect(tracker.closeIdle()).toBe(2);
+    expect(calls.drained).toHaveLength(2);
+    expect(calls.drained.map((socket) => socket.remotePort).sort()).toEqual([...tracker.describe(5, 'busy').map((name) => Number(/:(\d+) /.exec(name)?.[1]))].sort());
+    expect(tracker.closeIdle()).toBe(0);
+    const late = await connect(port);
+    await until(() => calls.drained.length === 3);
+    expect(calls.drained[2].remotePort).toBe(late.socket.localPort);
+    expect(tracker.closeIdle()).toBe(0);
+    calls.drained[0].destroy();
+    await until(() => tracker.busyCount() === 2);
+  });
+
+  it('does not hand sockets over before the drain begins', async () => {
+    const { tracker, port, calls } = await netSetup();
+    await connect(port);
+    await until(() => tracker.size === 1);
+    await turn();
+    expect(calls.drained).toEqual([]);
+    expect(tracker.goaway()).toBe(0);
+    expect(tracker.drainUpgraded()).toBe(0);
+  });
+});
+
+describe('trackConnections (TLS and HTTP/2)', () => {
+  const HTTPS: ServerKind = { protocol: 'http1', secure: true, scheme: 'https' };
+  const H2: ServerKind = { protocol: 'http2', secure: false, scheme: 'http' };
+  let credentials: { key: Buffer; cert: Buffer };
+  beforeAll(() => {
+    credentials = selfSignedCert();
+  });
+
+  it('HTTPS: names a connection in its handshake, then by its requests, and ends the TLS socket once drained', async () => {
+    const held: http.ServerResponse[] = [];
+    const server = https.createServer(credentials, (_request, response) => held.push(response));
+    const { tracker, calls } = track(server, HTTPS, 0);
+    const port = await listen(server);
+    const raw = await connect(port); // never says hello
+    await until(() => tracker.size === 1);
+    expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${raw.socket.localPort} handshake`]);
+    const secure = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    secure.on('error', () => undefined);
+    cleanups.push(() => secure.destroy());
+    await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+    secure.write(get('/tls'));
+    await until(() => held.length === 1);
+    expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${secure.localPort} busy (1 in flight: GET /tls)`]);
+    tracker.beginDrain();
+    held[0].end('done');
+    let text = '';
+    secure.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await new Promise<void>((resolve) => secure.once('end', () => resolve()));
+    expect(text).toMatch(/connection: close/i);
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    expect(calls.idleClosed).toEqual([1]); // the one in its handshake: idle, so FIN
+    await raw.ended;
+  });
+
+  it('HTTPS on a Unix socket: matches the TLS socket to its connection through the raw one', async () => {
+    const held: http.ServerResponse[] = [];
+    const server = https.createServer(credentials, (_request, response) => held.push(response));
+    const { tracker } = track(server, HTTPS, 0);
+    const dir = mkdtempSync(path.join(tmpdir(), 'rxrun-track-'));
+    const socketPath = path.join(dir, 's.sock');
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    cleanups.push(() => {
+      server.close();
+      server.closeAllConnections();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const secure = tls.connect({ path: socketPath, rejectUnauthorized: false });
+    secure.on('error', () => undefined);
+    cleanups.push(() => secure.destroy());
+    await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+    secure.write(get('/unix'));
+    await until(() => held.length === 1);
+    expect(tracker.busyCount()).toBe(1);
+    expect(tracker.describe(5, 'busy')).toEqual([expect.stringMatching(/ busy \(1 in flight: GET \/unix\)$/)]);
+  });
+
+  it('HTTP/2: names sessions as busy, sends GOAWAY to each once, and closes a session opened while draining', async () => {
+    const server = http2.createServer();
+    server.on('stream', (stream) => {
+      stream.on('error', () => undefined);
+      stream.respond({ ':status': 200 });
+      stream.end('h2');
+    });
+    const { tracker } = track(server, H2);
+    const port = await listen(server);
+    const sessions: http2.ClientHttp2Session[] = [];
+    const open = async () => {
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      session.on('error', () => undefined);
+      cleanups.push(() => session.destroy());
+      sessions.push(session);
+      await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
+      return session;
+    };
+    const first = await open();
+    const stream = first.request({ ':path': '/h2' });
+    stream.on('error', () => undefined);
+    stream.resume();
+    await new Promise<void>((resolve) => stream.once('end', () => resolve()));
+    await until(() => tracker.busyCount() === 1);
+    expect(tracker.describe(5, 'busy')).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+ http2 session$/)]);
+    expect(tracker.closeIdle()).toBeUndefined();
+    tracker.beginDrain();
+    const goaway = new Promise<void>((resolve) => first.once('goaway', () => resolve()));
+    expect(tracker.goaway()).toBe(1);
+    await goaway;
+    const late = await open().catch(() => undefined);
+    const lateGoaway = late === undefined || late.closed ? Promise.resolve() : new Promise<void>((resolve) => late.once('goaway', () => resolve()));
+    await lateGoaway;
+    await until(() => tracker.size === 0);
+    expect(tracker.goaway()).toBe(0);
+  });
+});
