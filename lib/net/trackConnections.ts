@@ -271,7 +271,13 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   if (kind.protocol === 'http1') {
     serverEvents.on('newListener', onNewListener);
     serverEvents.on('removeListener', syncUpgradeListener);
-    for (const event of upgradeEvents) if (serverEvents.listenerCount(event) > 0) serverEvents.prependListener(event, onUpgrade);
+    // `adjusting`: our own prepend must not be added a second time by the newListener hook.
+    adjusting = true;
+    try {
+      for (const event of upgradeEvents) if (serverEvents.listenerCount(event) > 0) serverEvents.prependListener(event, onUpgrade);
+    } finally {
+      adjusting = false;
+    }
   }
 
   function endSocket(connection: Connection): void {

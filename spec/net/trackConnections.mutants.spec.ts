@@ -404,10 +404,10 @@ describe('trackConnections (upgrades)', () => {
     expect(server.listenerCount('connect')).toBe(0);
   });
 
-  // A real bug (reported, not fixed here): when the server already listens for upgrades, the tracker's
-  // own prependListener call fires its 'newListener' hook, which adds the listener too — it is added
-  // twice, and detach() removes only one copy, so the tracker still sees upgrades after detach.
-  it.failing('adds its upgrade listener once to a server that already listens for upgrades (known bug)', () => {
+  // A bug this spec found: when the server already listened for upgrades, the tracker's own
+  // prependListener fired its 'newListener' hook, which added the listener too — twice, and detach()
+  // removed only one copy, so the tracker still saw upgrades after detach.
+  it('adds its upgrade listener once to a server that already listens for upgrades, and detach removes it', () => {
     const server = http.createServer(() => undefined);
     const user = () => undefined;
     server.on('upgrade', user);
