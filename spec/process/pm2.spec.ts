@@ -135,7 +135,7 @@ describe.each(MODES)('under PM2 in %s mode', (label, flags, execMode) => {
       await pm2.pm2(['stop', name]);
       expect(pm2.report(name)).toContain('event shutdown-requested message');
       expect(outcomeOf(name)).toEqual({ status: 'ok', reason: 'message', errors: [], openHandles: [] });
-      const logs = await pm2.logsOf(name);
+      const logs = await pm2.logsWith(name, 'rxrun: stopped (ok, IPC shutdown message)');
       expect(logs.err).toContain('rxrun: IPC shutdown message; entering shutdown phase');
       expect(logs.err).toContain('rxrun: stopped (ok, IPC shutdown message)');
       const proc = await pm2.processOf(name);

@@ -76,6 +76,20 @@ export class Pm2Sandbox {
     return { out: readIfThere(env.pm_out_log_path), err: readIfThere(env.pm_err_log_path) };
   }
 
+  /**
+   * The app's PM2 logs once `err` holds `line` (bounded: 45 s; else the logs as they are). PM2's daemon
+   * copies the app's stderr into the log file on its own schedule, so the app's last lines can land
+   * there after `pm2 stop` has returned.
+   */
+  async logsWith(name: string, line: string): Promise<{ out: string; err: string }> {
+    let logs = await this.logsOf(name);
+    for (let poll = 0; poll < 900 && !logs.err.includes(line); poll += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      logs = await this.logsOf(name);
+    }
+    return logs;
+  }
+
   /** A fresh report file path for an app of the fixture. */
   reportFile(name: string): string {
     return path.join(this.dir, `${name}.report`);
