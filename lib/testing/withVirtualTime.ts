@@ -18,7 +18,7 @@ import { VirtualTimeStallError } from './VirtualTimeStallError.js';
  * ```
  */
 export interface VirtualClock {
-  /** Virtual ms since the epoch: what `Date.now()` returns inside the block (0 at the start, unless `start` says otherwise). */
+  /** Virtual ms since the epoch: what `Date.now()` returns inside the block (0 at the start, unless `start` says otherwise). */ // real-time: none — names the faked `Date.now()`, reads no clock
   readonly now: number;
   /** Virtual timers pending (`setTimeout`, `setInterval`, `setImmediate`, RxJS `asyncScheduler` actions). */
   readonly pendingTimers: number;
@@ -41,7 +41,7 @@ export interface VirtualClock {
  * ```
  */
 export interface VirtualTimeOptions {
-  /** Where the virtual clock starts, in epoch ms (what `Date.now()` first returns). Default 0. */
+  /** Where the virtual clock starts, in epoch ms (what `Date.now()` first returns). Default 0. */ // real-time: none — names the faked `Date.now()`, reads no clock
   start?: number;
   /** The body fails with a `VirtualTimeStallError` after this many virtual timers fired. Default 100000. */
   maxTimers?: number;
@@ -107,7 +107,7 @@ let active: (VirtualScope & { done: boolean }) | undefined;
  * @see {@link runVirtualApp}, [Testing](../../docs/testing.md).
  * @example
  * ```ts
- * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+ * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)); // real-time: none — inside the block setTimeout is virtual, which is what the example shows
  * const outcome = await withVirtualTime(async () => {
  *   const app = runVirtualApp((ctx) => {
  *     ctx.defer(async () => { await sleep(5000); }, { name: 'pool' }); // e.g. await pool.end()
