@@ -10,6 +10,7 @@ import { createProtectedWork } from './protectedWork.js';
 import { createReadySignal } from './readySignal.js';
 import type { RuntimeSettings } from './resolveSettings.js';
 import { createParentSender } from './sendToParent.js';
+import { createShutdownLatch } from './shutdownLatch.js';
 import { createStepQueue } from './stepQueue.js';
 import type { AppContext, AppMain, CoreLifecycleEvent, ErrorRecord, LifecycleEvent, PendingItem, PendingReport, Phase, ShutdownReason } from './types.js';
 import { createUserSteps, executorSteps } from './userSteps.js';
@@ -36,20 +37,18 @@ const NAMES_IN_EVENTS = 50;
  * One app's state machine, read top to bottom: `start` binds the process and runs main; a shutdown
  * request is latched and begins the sequence
  * `stopping (hooks) → draining (root torn down, protected work awaited) → finalizing → stopped`,
- * bounded by the budget (`cutOff`). The mechanisms live in their own files: the event outbox
- * (`eventOutbox.ts`), the tasks (`appTasks.ts`), the step queue and its user face (`stepQueue.ts`,
- * `userSteps.ts`), the protected-work registry (`protectedWork.ts`), the process binding
- * (`bindProcess.ts`), the parent channel and PM2 readiness (`sendToParent.ts`, `readySignal.ts`) and
- * the outcome (`appOutcome.ts`).
+ * bounded by the budget (`cutOff`). The mechanisms live in their own files: the shutdown request
+ * (`shutdownLatch.ts`), the event outbox (`eventOutbox.ts`), the tasks (`appTasks.ts`), the step
+ * queue and its user face (`stepQueue.ts`, `userSteps.ts`), the protected-work registry
+ * (`protectedWork.ts`), the process binding (`bindProcess.ts`), the parent channel and PM2 readiness
+ * (`sendToParent.ts`, `readySignal.ts`) and the outcome (`appOutcome.ts`).
  */
 export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: RuntimeSink): Runtime {
   const { scheduler, port } = settings;
   const now = () => scheduler.now();
   let phase: Phase = 'starting';
   let starting = true;
-  let reason: ShutdownReason | undefined;
-  let requestedAt = 0;
-  const laterReasons: ShutdownReason[] = [];
+  const latch = createShutdownLatch(settings.shutdownTimeout);
   let report: PendingReport | undefined;
   /** Built, not yet delivered: a logger failing on the final lines still gets into it. */
   let finalOutcome: OutcomeDraft | undefined;
@@ -108,7 +107,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     reportTeardownError,
   });
   const tasks = createAppTasks({
-    accepting: () => reason === undefined && (phase === 'starting' || phase === 'running'),
+    accepting: () => latch.reason === undefined && (phase === 'starting' || phase === 'running'),
     refused: (name) => {
       // Once stopped there is no one to tell: the events (and the log) have ended.
       if (phase !== 'stopped') publish({ type: 'task-refused', name, at: now() });
@@ -147,30 +146,24 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     setPhase('running');
     // A listener of the 'running' event may already have requested (and so begun) the shutdown.
     if ((phase as Phase) !== 'running') return;
-    if (reason !== undefined) beginShutdown();
+    if (latch.reason !== undefined) beginShutdown();
     else onTaskGone();
     ready.running();
   }
 
   function requestShutdown(request: ShutdownReason): void {
     if (phase === 'stopped') return;
-    if (reason !== undefined) {
-      laterReasons.push(request);
-      publish({ type: 'shutdown-requested', reason: request, first: false, at: now() });
-      return;
-    }
-    reason = request;
-    requestedAt = now();
-    publish({ type: 'shutdown-requested', reason: request, first: true, at: requestedAt });
-    if (!starting) beginShutdown();
+    const first = latch.request(request, now());
+    publish({ type: 'shutdown-requested', reason: request, first, at: now() });
+    if (first && !starting) beginShutdown();
   }
 
   function beginShutdown(): void {
-    const latched = reason as ShutdownReason;
+    const latched = latch.reason as ShutdownReason;
     ready.close();
     // Before anything user code can see, so that an abandon or a forced stop from a listener cancels
     // it; counted from the request (made while starting, it may be older than now), as remainingBudget() is.
-    budget = scheduler.schedule(() => cutOff('timeout'), Math.max(0, requestedAt + settings.shutdownTimeout - now()));
+    budget = scheduler.schedule(() => cutOff('timeout'), latch.remaining(now()));
     flow = new Subscription();
     setPhase('stopping');
     abortController.abort(latched);
@@ -220,6 +213,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     release();
     // Before the outcome is built, so that an error thrown by a subscriber's teardown is in it.
     completeReporting(shutdown$);
+    const { reason, laterReasons, requestedAt } = latch;
     const outcome = createOutcome({ reason: reason as ShutdownReason, laterReasons, errors: failures.errors, report, openHandles: handlesSinceStart(), shutdownMs: now() - requestedAt });
     finalOutcome = outcome;
     publish({ type: 'phase', phase: 'stopped', at: now() });
@@ -256,7 +250,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     phase = 'stopped';
     stopSequence();
     // Work the app bounded by its signal or by `untilShutdown` must end too.
-    if (!abortController.signal.aborted) abortController.abort(reason ?? { kind: 'stop', detail: 'abandoned' });
+    if (!abortController.signal.aborted) abortController.abort(latch.reason ?? { kind: 'stop', detail: 'abandoned' });
     tasks.tearDown();
     protectedWork.cutOffAll(reportTeardownError);
     release();
@@ -289,15 +283,11 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     return binding?.handlesSinceStart() ?? [];
   }
 
+  /** A force signal after the first request cuts the shutdown off (it is recorded as a later reason first). */
   function onSignal(signal: NodeJS.Signals): void {
-    const request: ShutdownReason = { kind: 'signal', signal };
-    if (reason !== undefined && settings.forceSignals.includes(signal)) {
-      laterReasons.push(request);
-      publish({ type: 'shutdown-requested', reason: request, first: false, at: now() });
-      cutOff('forced');
-      return;
-    }
-    requestShutdown(request);
+    const forced = latch.reason !== undefined && settings.forceSignals.includes(signal);
+    requestShutdown({ kind: 'signal', signal });
+    if (forced) cutOff('forced');
   }
 
   function onTaskGone(): void {
@@ -328,7 +318,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   const ready = createReadySignal({
     context,
     source: settings.ready,
-    isRunning: () => phase === 'running' && reason === undefined,
+    isRunning: () => phase === 'running' && latch.reason === undefined,
     send: () => sendToParent('ready'),
     sent: () => outbox.publish({ type: 'ready-sent', at: now() }, processManagerEventLog),
     failed: (error) => reportError('task', 'ready', error),
@@ -350,7 +340,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
       if (phase !== 'stopped') outbox.publish(event, log);
     },
     addFinalizer: (name, run, timeout) => (phase === 'stopped' ? undefined : steps.add({ kind: 'finalizer', name, run, timeout })),
-    remainingBudget: () => (reason === undefined || starting ? Infinity : Math.max(0, requestedAt + settings.shutdownTimeout - now())),
+    remainingBudget: () => (starting ? Infinity : latch.remaining(now())),
     sendToParent,
     joinReady: () => ready.join(),
   };
