@@ -5,8 +5,9 @@ import { Observable, Subscription, asyncScheduler, type SchedulerLike } from 'rx
 import { findRunningApp, reportOrWarn, type ProtectedTicket } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
-  checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkOneOf, checkScheduler, checkString, describe, isPlainObject,
+  checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkOneOf, checkScheduler, checkString, describe,
 } from '../core/validate.js';
+import { checkEnv, checkStringArray } from './childOptions.js';
 import { ChildExitError, ChildKilledError } from './errors.js';
 import { lineSplitter } from './lineSplitter.js';
 import { checkModulePath, resolveModulePath } from './resolveModulePath.js';
@@ -130,9 +131,8 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
     throw new RangeError(`${WHERE}: option 'sigkillAfter' (${sigkillAfter}) must be >= option 'sigtermAfter' (${sigtermAfter})`);
   }
   const cwd = checkString(WHERE, 'cwd', options['cwd']);
-  const env = options['env'];
-  if (env !== undefined && !isPlainObject(env)) throw new TypeError(`${WHERE}: option 'env' must be an object, got ${describe(env)}`);
-  const execArgv = options['execArgv'] === undefined ? undefined : checkStringArray('execArgv', options['execArgv']);
+  const env = checkEnv(WHERE, options['env']);
+  const execArgv = options['execArgv'] === undefined ? undefined : checkStringArray(WHERE, 'execArgv', options['execArgv']);
   const execPath = checkString(WHERE, 'execPath', options['execPath']);
   const serialization = checkOneOf(WHERE, 'serialization', options['serialization'], ['json', 'advanced'] as const);
   const app = checkApp(WHERE, options['app']);
@@ -149,7 +149,7 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
       child = loadBuiltin('node:child_process').fork(absolute, argv, {
         stdio,
         ...(cwd === undefined ? {} : { cwd }),
-        ...(env === undefined ? {} : { env: env as NodeJS.ProcessEnv }),
+        ...(env === undefined ? {} : { env }),
         ...(execArgv === undefined ? {} : { execArgv }),
         ...(execPath === undefined ? {} : { execPath }),
         ...(serialization === undefined ? {} : { serialization }),
@@ -288,10 +288,3 @@ function checkArgs(value: unknown): string[] {
   return [...(value as string[])];
 }
 
-function checkStringArray(name: string, value: unknown): string[] {
-  if (!Array.isArray(value)) throw new TypeError(`${WHERE}: option '${name}' must be an array of strings, got ${describe(value)}`);
-  value.forEach((item: unknown, index) => {
-    if (typeof item !== 'string') throw new TypeError(`${WHERE}: option '${name}[${index}]' must be a string, got ${describe(item)}`);
-  });
-  return [...(value as string[])];
-}

@@ -5,8 +5,9 @@ import { loadBuiltin } from '../core/loadBuiltin.js';
 import { findRunningApp, reportOrWarn, type ProtectedTicket } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
-  checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkScheduler, describe, isPlainObject,
+  checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkScheduler, describe,
 } from '../core/validate.js';
+import { checkEnv, checkStringArray } from './childOptions.js';
 import { ChildExitError, ChildKilledError, WorkerThreadError } from './errors.js';
 import { checkModulePath, resolveModulePath } from './resolveModulePath.js';
 import { stopPlan } from './stopPlan.js';
@@ -123,10 +124,9 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
   const fixedName = checkName(WHERE, 'name', options['name']);
   const stopMessage = options['stopMessage'] === undefined ? 'shutdown' : options['stopMessage'];
   const terminateAfter = checkDuration(WHERE, 'terminateAfter', options['terminateAfter']) ?? DEFAULT_TERMINATE_AFTER;
-  const argv = options['argv'] === undefined ? undefined : checkStringArray('argv', options['argv']);
-  const execArgv = options['execArgv'] === undefined ? undefined : checkStringArray('execArgv', options['execArgv']);
-  const env = options['env'];
-  if (env !== undefined && !isPlainObject(env)) throw new TypeError(`${WHERE}: option 'env' must be an object, got ${describe(env)}`);
+  const argv = options['argv'] === undefined ? undefined : checkStringArray(WHERE, 'argv', options['argv']);
+  const execArgv = options['execArgv'] === undefined ? undefined : checkStringArray(WHERE, 'execArgv', options['execArgv']);
+  const env = checkEnv(WHERE, options['env']);
   const resourceLimits = options['resourceLimits'] === undefined ? undefined : checkResourceLimits(options['resourceLimits']);
   const workerData = options['workerData'];
   const app = checkApp(WHERE, options['app']);
@@ -149,7 +149,7 @@ export function worker$(filenameOrWorker: string | URL | Worker, config?: Worker
           ...(workerData === undefined ? {} : { workerData }),
           ...(argv === undefined ? {} : { argv }),
           ...(execArgv === undefined ? {} : { execArgv }),
-          ...(env === undefined ? {} : { env: env as NodeJS.ProcessEnv }),
+          ...(env === undefined ? {} : { env }),
           ...(resourceLimits === undefined ? {} : { resourceLimits }),
         });
         name = fixedName ?? path.basename(absolute);
@@ -273,13 +273,6 @@ function isWorkerLike(value: unknown): value is Worker {
   );
 }
 
-function checkStringArray(name: string, value: unknown): string[] {
-  if (!Array.isArray(value)) throw new TypeError(`${WHERE}: option '${name}' must be an array of strings, got ${describe(value)}`);
-  value.forEach((item: unknown, index) => {
-    if (typeof item !== 'string') throw new TypeError(`${WHERE}: option '${name}[${index}]' must be a string, got ${describe(item)}`);
-  });
-  return [...(value as string[])];
-}
 
 function checkResourceLimits(value: unknown): ResourceLimits {
   const limits = checkObject(WHERE, 'resourceLimits', value);
