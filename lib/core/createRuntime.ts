@@ -101,6 +101,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   const steps = createStepQueue({
     scheduler,
+    // Stryker disable next-line ArrowFunction,ConditionalExpression,StringLiteral: equivalent — every ending clears the queue (steps.clear() in stopSequence) before this check could see a next step; the two guard the same thing (each mutant alone survives, together they would not)
     isStopped: () => phase === 'stopped',
     publish,
     reportError,
@@ -132,6 +133,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     } catch (error) {
       // A port that throws while binding: nothing stays bound or registered; the next app can run.
       markRunning(internals, false);
+      // Stryker disable next-line StringLiteral: equivalent — main never ran, so nothing holds the context; runApp$'s teardown then calls abandon(), which finds nothing bound or running
       phase = 'stopped';
       throw error;
     }
@@ -167,7 +169,9 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     flow = new Subscription();
     setPhase('stopping');
     abortController.abort(latched);
+    // Stryker disable next-line ConditionalExpression: equivalent — an app stopped by an abort listener has completed shutdown$ already (abandon, cut-off), and a completed subject ignores next()
     if (phase === 'stopping') shutdown$.next(latched);
+    // Stryker disable next-line ConditionalExpression: equivalent — only 'stopped' can differ here; flow is closed then, and every stage of the sequence is EMPTY once stopped
     if (phase !== 'stopping') return;
     flow.add(concat(stage(stopping), stage(draining), stage(finalizing), stage(settlingIo)).subscribe({ complete: finish }));
   }
@@ -203,11 +207,13 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   /** Before `stopped`: I/O that just finished leaves the active handles (see `ProcessBinding.settled`). */
   function settlingIo(): Observable<never> {
+    // Stryker disable next-line OptionalChaining: equivalent — the sequence runs only after start() bound the process
     return binding?.settled() ?? EMPTY;
   }
 
   /** `stopped`: the outcome, then the end of the events. */
   function finish(): void {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: defensive — finish's callers (the flow's completion, cutOff) are each cancelled or guarded before a second call could come
     if (phase === 'stopped') return;
     phase = 'stopped';
     release();
@@ -227,8 +233,10 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   /** The budget ran out, or a forced stop: what is pending is named, cut off, and the app stops now. */
   function cutOff(cause: 'timeout' | 'forced'): void {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: defensive — both callers are gone once stopped (release() unsubscribes the budget and disposes the signal listeners)
     if (phase === 'stopped') return;
     const pending: PendingItem[] = [];
+    // Stryker disable next-line ConditionalExpression: equivalent — a torn-down root lists no names; the guard says why none are listed
     if (!tasks.tornDown) for (const name of tasks.names()) pending.push({ kind: 'task', name, state: 'running' });
     pending.push(...steps.pending(phase === 'stopping' || phase === 'draining'));
     for (const name of protectedWork.names()) pending.push({ kind: 'protected', name, state: 'running' });
@@ -238,6 +246,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     report = { cause, phase, budgetMs: settings.shutdownTimeout, pending, activeHandles: handlesSinceStart() };
     publish({ type: cause, report, at: now() });
     // A listener of that event may have abandoned the app.
+    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent — what follows is idempotent after abandon() (tearDown, cutOffAll on an empty registry, finish returns)
     if ((phase as Phase) === 'stopped') return;
     tasks.tearDown();
     protectedWork.cutOffAll(reportTeardownError);
@@ -246,10 +255,13 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
 
   /** The subscriber left: everything is torn down at once, with no outcome. */
   function abandon(): void {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent — runApp$'s teardown calls abandon() after a normal stop too; every step below is idempotent (dispose empties its list, abort on an aborted signal does nothing)
     if (phase === 'stopped') return;
     phase = 'stopped';
+    // Stryker disable next-line BlockStatement,CallExpression: equivalent — release() below runs it too; between them only teardown code runs, which cannot advance the scheduler
     stopSequence();
     // Work the app bounded by its signal or by `untilShutdown` must end too.
+    // Stryker disable next-line ConditionalExpression: equivalent — abort() on an aborted signal does nothing
     if (!abortController.signal.aborted) abortController.abort(latch.reason ?? { kind: 'stop', detail: 'abandoned' });
     tasks.tearDown();
     protectedWork.cutOffAll(reportTeardownError);
@@ -268,6 +280,7 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
   function stopSequence(): void {
     budget?.unsubscribe();
     flow?.unsubscribe();
+    // Stryker disable next-line CallExpression: equivalent — see the stop check given to createStepQueue: the two guard the same thing
     steps.clear();
   }
 
@@ -276,10 +289,12 @@ export function createRuntime(main: AppMain, settings: RuntimeSettings, sink: Ru
     stopSequence();
     ready.close();
     markRunning(internals, false);
+    // Stryker disable next-line OptionalChaining: equivalent — release() runs only after start() bound the process (a failed bind stops the app without it)
     binding?.dispose();
   }
 
   function handlesSinceStart(): string[] {
+    // Stryker disable next-line OptionalChaining,ArrayDeclaration: equivalent — called only after start() bound the process
     return binding?.handlesSinceStart() ?? [];
   }
 
