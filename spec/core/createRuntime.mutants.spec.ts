@@ -183,6 +183,84 @@ describe('createRuntime', () => {
     });
   });
 
+  describe('spawn refused in the other windows', () => {
+    it('after a stop requested while starting', () => {
+      testScheduler.run(({ cold, expectSubscriptions }) => {
+        const late = cold('--a--|');
+        collect(runTestApp((ctx) => {
+          ctx.stop();
+          ctx.spawn(late, { name: 'late' });
+          return NEVER;
+        }).events$);
+        expectSubscriptions(late.subscriptions).toBe([]);
+      });
+    });
+
+    it('after the app was abandoned', () => {
+      testScheduler.run(({ cold, expectSubscriptions }) => {
+        const late = cold('--a--|');
+        let app: AppContext | undefined;
+        const subscription = runApp$((ctx) => ((app = ctx), NEVER), { process: createTestProcess(), logger: false }).subscribe();
+        testScheduler.schedule(() => {
+          subscription.unsubscribe();
+          app?.spawn(late, { name: 'late' });
+        }, 2);
+        expectSubscriptions(late.subscriptions).toBe([]);
+      });
+    });
+  });
+
+  describe('the ending, seen from the app', () => {
+    it('after a normal stop: phase stopped, events$ complete, no app left running, no timer left scheduled', () => {
+      const scheduler = newScheduler();
+      const port = createTestProcess({ scheduler });
+      let app: AppContext | undefined;
+      let completed = false;
+      runApp$((ctx) => {
+        app = ctx;
+        ctx.events$.subscribe({ complete: () => (completed = true) });
+        return NEVER;
+      }, { process: port, scheduler, logger: false, shutdownTimeout: 1000 }).subscribe();
+      port.signal('SIGTERM', 5);
+      scheduler.flush();
+      expect(app?.phase).toBe('stopped');
+      expect(completed).toBe(true);
+      expect(scheduler.actions).toEqual([]);
+      const refused: unknown[] = [];
+      of(1).pipe(untilShutdown()).subscribe({ error: (error) => refused.push(error) });
+      expect(refused).toEqual([expect.any(NoCurrentAppError)]);
+      expect(String(refused[0])).toContain('no app is running');
+    });
+
+    it('after abandon: phase stopped, no app left running', () => {
+      let app: AppContext | undefined;
+      testScheduler.run(() => {
+        const subscription = runApp$((ctx) => ((app = ctx), NEVER), { process: createTestProcess(), logger: false }).subscribe();
+        testScheduler.schedule(() => subscription.unsubscribe(), 2);
+      });
+      expect(app?.phase).toBe('stopped');
+      const refused: unknown[] = [];
+      of(1).pipe(untilShutdown()).subscribe({ error: (error) => refused.push(error) });
+      expect(refused).toEqual([expect.any(NoCurrentAppError)]);
+      expect(String(refused[0])).toContain('no app is running');
+    });
+
+    it('an error reported after the stop is a logged line, not an event', () => {
+      const lines: string[] = [];
+      let events: LifecycleEvent[] = [];
+      let app: AppContext | undefined;
+      testScheduler.run(() => {
+        const test = runTestApp((ctx) => ((app = ctx), NEVER), { logger: linesOf(lines) });
+        events = collect(test.events$);
+        test.port.signal('SIGTERM', 2);
+      });
+      const count = events.length;
+      resolveApp(app, 'spec').reportError('task', 'late', new Error('too late'));
+      expect(lines[lines.length - 1]).toContain('task error while the app stopped');
+      expect(events).toHaveLength(count);
+    });
+  });
+
   describe('until', () => {
     it("'shutdown' (the default): main completing and no task left keeps the app running", () => {
       let events: LifecycleEvent[] = [];
@@ -222,8 +300,9 @@ describe('createRuntime', () => {
   describe('start', () => {
     it('a listener of the running event that stops the app begins the shutdown once', () => {
       let events: LifecycleEvent[] = [];
-      testScheduler.run(() => {
+      testScheduler.run(({ cold }) => {
         events = collect(runTestApp((ctx) => {
+          ctx.onShutdown(() => cold('--|'));
           ctx.events$.subscribe((event) => {
             if (event.type === 'phase' && event.phase === 'running') ctx.stop();
           });
@@ -236,14 +315,21 @@ describe('createRuntime', () => {
 
     it('a forced stop while main runs: the app stays stopped (no running phase, no second shutdown)', () => {
       let events: LifecycleEvent[] = [];
+      const lines: string[] = [];
+      let linesAtStopped = -1;
       const port = createTestProcess();
       testScheduler.run(() => {
-        events = collect(runTestApp(() => {
+        events = collect(runTestApp((ctx) => {
+          ctx.events$.subscribe((event) => {
+            if (event.type === 'stopped') linesAtStopped = lines.length;
+          });
           port.signal('SIGTERM');
           port.signal('SIGINT');
           return NEVER;
-        }, { process: port, forceSignals: ['SIGINT'] }).events$);
+        }, { process: port, forceSignals: ['SIGINT'], logger: linesOf(lines) }).events$);
       });
+      expect(linesAtStopped).toBeGreaterThan(0);
+      expect(lines).toHaveLength(linesAtStopped);
       const phases = events.flatMap((event) => (event.type === 'phase' ? [event.phase] : []));
       expect(phases).toEqual(['starting', 'stopped']);
       expect(outcomeOf(events).status).toBe('forced');
@@ -282,6 +368,7 @@ describe('createRuntime', () => {
       const refused: unknown[] = [];
       of(1).pipe(untilShutdown()).subscribe({ error: (error) => refused.push(error) });
       expect(refused).toEqual([expect.any(NoCurrentAppError)]);
+      expect(String(refused[0])).toContain('no app is running');
     });
   });
 
@@ -323,6 +410,21 @@ describe('createRuntime', () => {
       });
       const order = events.flatMap((event) => (event.type === 'phase' ? [event.phase] : event.type === 'ready-sent' ? ['ready-sent'] : []));
       expect(order.slice(0, 3)).toEqual(['starting', 'running', 'ready-sent']);
+    });
+
+    it("a server that listens after the shutdown was requested (a listener of shutdown-requested): no 'ready'", () => {
+      const port = createTestProcess();
+      testScheduler.run(() => {
+        collect(runTestApp((ctx) => {
+          const member = resolveApp(ctx, 'spec').joinReady();
+          ctx.events$.subscribe((event) => {
+            if (event.type === 'shutdown-requested') member.listening();
+          });
+          return NEVER;
+        }, { process: port }).events$);
+        port.signal('SIGTERM', 3);
+      });
+      expect(port.sent).toEqual([]);
     });
 
     it("the user's signal is unsubscribed when the shutdown begins", () => {
