@@ -1,6 +1,8 @@
 // trackConnections in isolation (issue 9): real `http`/`net` servers on 127.0.0.1, raw client sockets,
 // and a manual scheduler for the idle grace and the linger — fast enough to judge every mutant, with
-// no wall-clock assertion (tests wait for events, never for a duration).
+// no wall-clock assertion (tests wait for events, never for a duration). Every wait is bounded: it fails
+// at once, naming what it waited for, when the event can no longer come (the socket or session closed
+// first), or after a hang guard that only stops a mutant from hanging the run (never asserted).
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
@@ -60,7 +62,7 @@ function track(server: net.Server, kind: ServerKind, idleGrace = 100, linger = 1
 }
 
 async function listen(server: net.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await bounded(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), 'the server listens');
   cleanups.push(() => {
     server.close();
     (server as http.Server).closeAllConnections?.();
@@ -85,26 +87,75 @@ interface Client {
   socket: net.Socket;
   /** Everything received so far. */
   text(): string;
-  ended: Promise<void>;
-  closed: Promise<void>;
+  /** The server's FIN arrives (rejects if the socket closes without one). */
+  ended(): Promise<void>;
+  /** The socket closes. */
+  closed(): Promise<void>;
   isEnded(): boolean;
+}
+
+/**
+ * Hang guard only: an awaited event that should come within a few event-loop turns (loopback I/O) gets
+ * this long before the test fails naming it, so a mutant that removes the event fails the test instead of
+ * hanging it. No test asserts a duration; on a correct tracker every wait ends by its event.
+ */
+const HANG_GUARD_MS = 2000;
+
+/** Waits for `promise`, failing with `what` once the hang guard expires. */
+async function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+  let guard: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    guard = setTimeout(() => reject(new Error(`never happened: ${what} (hang guard)`)), HANG_GUARD_MS); // real-time: hang guard only
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+/**
+ * `emitter`'s `event`; rejects at once when `impossibleAfter` comes first (then `event` can no longer
+ * come, e.g. 'close' before 'end'), and is bounded by the hang guard.
+ */
+function nextEvent<T = void>(emitter: NodeJS.EventEmitter, event: string, what: string, impossibleAfter = 'close'): Promise<T> {
+  return bounded(
+    new Promise<T>((resolve, reject) => {
+      const onEvent = (value: T) => {
+        emitter.removeListener(impossibleAfter, onImpossible);
+        resolve(value);
+      };
+      const onImpossible = () => {
+        emitter.removeListener(event, onEvent);
+        reject(new Error(`never happened: ${what} ('${impossibleAfter}' came first)`));
+      };
+      emitter.once(event, onEvent);
+      emitter.once(impossibleAfter, onImpossible);
+    }),
+    what,
+  );
 }
 
 async function connect(port: number): Promise<Client> {
   const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
   let received = '';
   let ended = false;
+  let closed = false;
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => (received += chunk));
   socket.on('error', () => undefined);
-  const endedP = new Promise<void>((resolve) => socket.once('end', () => {
-    ended = true;
-    resolve();
-  }));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.once('end', () => (ended = true));
+  socket.once('close', () => (closed = true));
   cleanups.push(() => socket.destroy());
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  return { socket, text: () => received, ended: endedP, closed, isEnded: () => ended };
+  await nextEvent(socket, 'connect', 'the client connects');
+  const name = `client :${socket.localPort}`;
+  return {
+    socket,
+    text: () => received,
+    ended: () => (ended ? Promise.resolve() : closed ? Promise.reject(new Error(`${name} closed without a FIN`)) : nextEvent(socket, 'end', `${name} gets the server's FIN`)),
+    closed: () => (closed ? Promise.resolve() : nextEvent(socket, 'close', `${name} closes`, 'never')),
+    isEnded: () => ended,
+  };
 }
 
 /** Waits (by event-loop turns, not by time) until `predicate` holds. */
@@ -190,7 +241,7 @@ describe('trackConnections (HTTP/1)', () => {
     expect(held[0].getHeader('connection')).toBe('close');
     expect(tracker.busyCount()).toBe(1);
     held[0].end('bye');
-    await client.ended;
+    await client.ended();
     expect(client.text()).toMatch(/connection: close/i);
     await until(() => calls.closed === 1);
     expect(tracker.size).toBe(0);
@@ -221,7 +272,7 @@ describe('trackConnections (HTTP/1)', () => {
     expect(client.isEnded()).toBe(false);
     scheduler.advance(10);
     expect(calls.idleClosed).toEqual([0, 1]);
-    await client.ended;
+    await client.ended();
     expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${client.socket.localPort} closing (FIN sent)`]);
   });
 
@@ -235,7 +286,7 @@ describe('trackConnections (HTTP/1)', () => {
     expect(calls.idleClosed).toEqual([]); // one turn later, so buffered requests are read first
     await until(() => calls.idleClosed.length === 1);
     expect(calls.idleClosed).toEqual([1]);
-    await client.ended;
+    await client.ended();
     expect(tracker.busyCount()).toBe(0);
   });
 
@@ -250,7 +301,7 @@ describe('trackConnections (HTTP/1)', () => {
     expect(calls.idleClosed).toEqual([0]);
     expect(client.isEnded()).toBe(false);
     client.socket.write('st: t\r\n\r\n');
-    await client.ended;
+    await client.ended();
     expect(client.text()).toMatch(/^HTTP\/1.1 200/);
     expect(client.text()).toMatch(/connection: close/i);
   });
@@ -269,12 +320,12 @@ describe('trackConnections (HTTP/1)', () => {
     scheduler.advance(1000);
     expect(idle.isEnded()).toBe(false);
     held[0].end('done'); // Connection: close: that socket ends now
-    await busy.ended;
+    await busy.ended();
     scheduler.advance(99);
     await turn();
     expect(idle.isEnded()).toBe(false);
     scheduler.advance(10);
-    await idle.ended;
+    await idle.ended();
     expect(calls.idleClosed).toEqual([0, 1]);
   });
 
@@ -293,12 +344,12 @@ describe('trackConnections (HTTP/1)', () => {
     expect(calls.idleClosed).toEqual([0]);
     scheduler.advance(50);
     held[0].end('x');
-    await other.ended;
+    await other.ended();
     scheduler.advance(99);
     await turn();
     expect(idle.isEnded()).toBe(false);
     scheduler.advance(10);
-    await idle.ended;
+    await idle.ended();
   });
 
   it('settles a connection opened during the drain: idle grace counted from its accept', async () => {
@@ -313,7 +364,7 @@ describe('trackConnections (HTTP/1)', () => {
     expect(late.isEnded()).toBe(false);
     scheduler.advance(10);
     expect(calls.idleClosed).toEqual([0, 1]);
-    await late.ended;
+    await late.ended();
   });
 
   it('destroys a socket whose peer ignores the FIN for the linger, and names it', async () => {
@@ -324,8 +375,8 @@ describe('trackConnections (HTTP/1)', () => {
     await until(() => tracker.size === 2);
     tracker.beginDrain();
     tracker.closeIdle();
-    await stubborn.ended;
-    await polite.closed;
+    await stubborn.ended();
+    await polite.closed();
     await until(() => tracker.size === 1);
     scheduler.advance(999);
     await turn();
@@ -341,7 +392,7 @@ describe('trackConnections (HTTP/1)', () => {
     await until(() => tracker.size === 1);
     tracker.beginDrain();
     tracker.closeIdle();
-    await client.ended;
+    await client.ended();
     client.socket.end();
     await until(() => calls.closed === 1);
     scheduler.advance(2000);
@@ -569,7 +620,7 @@ describe('trackConnections (TLS and HTTP/2)', () => {
     const secure = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
     secure.on('error', () => undefined);
     cleanups.push(() => secure.destroy());
-    await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+    await nextEvent(secure, 'secureConnect', 'the TLS handshake completes');
     secure.write(get('/tls'));
     await until(() => held.length === 1);
     expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${secure.localPort} busy (1 in flight: GET /tls)`]);
@@ -577,12 +628,12 @@ describe('trackConnections (TLS and HTTP/2)', () => {
     held[0].end('done');
     let text = '';
     secure.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    await new Promise<void>((resolve) => secure.once('end', () => resolve()));
+    await nextEvent(secure, 'end', "the TLS client gets the server's FIN");
     expect(text).toMatch(/connection: close/i);
     tracker.closeIdle();
     await until(() => calls.idleClosed.length === 1);
     expect(calls.idleClosed).toEqual([1]); // the one in its handshake: idle, so FIN
-    await raw.ended;
+    await raw.ended();
   });
 
   it('HTTPS on a Unix socket: matches the TLS socket to its connection through the raw one', async () => {
@@ -591,7 +642,7 @@ describe('trackConnections (TLS and HTTP/2)', () => {
     const { tracker } = track(server, HTTPS, 0);
     const dir = mkdtempSync(path.join(tmpdir(), 'rxrun-track-'));
     const socketPath = path.join(dir, 's.sock');
-    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    await bounded(new Promise<void>((resolve) => server.listen(socketPath, resolve)), 'the server listens');
     cleanups.push(() => {
       server.close();
       server.closeAllConnections();
@@ -600,7 +651,7 @@ describe('trackConnections (TLS and HTTP/2)', () => {
     const secure = tls.connect({ path: socketPath, rejectUnauthorized: false });
     secure.on('error', () => undefined);
     cleanups.push(() => secure.destroy());
-    await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+    await nextEvent(secure, 'secureConnect', 'the TLS handshake completes');
     secure.write(get('/unix'));
     await until(() => held.length === 1);
     expect(tracker.busyCount()).toBe(1);
@@ -622,23 +673,24 @@ describe('trackConnections (TLS and HTTP/2)', () => {
       session.on('error', () => undefined);
       cleanups.push(() => session.destroy());
       sessions.push(session);
-      await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
+      await nextEvent(session, 'remoteSettings', 'the HTTP/2 session is set up');
       return session;
     };
     const first = await open();
     const stream = first.request({ ':path': '/h2' });
     stream.on('error', () => undefined);
     stream.resume();
-    await new Promise<void>((resolve) => stream.once('end', () => resolve()));
+    await nextEvent(stream, 'end', 'the HTTP/2 response ends');
     await until(() => tracker.busyCount() === 1);
     expect(tracker.describe(5, 'busy')).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+ http2 session$/)]);
     expect(tracker.closeIdle()).toBeUndefined();
     tracker.beginDrain();
-    const goaway = new Promise<void>((resolve) => first.once('goaway', () => resolve()));
+    const goaway = nextEvent(first, 'goaway', 'the first session gets GOAWAY');
+    goaway.catch(() => undefined); // awaited below; a failed expect in between must not leave it unhandled
     expect(tracker.goaway()).toBe(1);
     await goaway;
     const late = await open().catch(() => undefined);
-    const lateGoaway = late === undefined || late.closed ? Promise.resolve() : new Promise<void>((resolve) => late.once('goaway', () => resolve()));
+    const lateGoaway = late === undefined || late.closed ? Promise.resolve() : nextEvent(late, 'goaway', 'the session opened while draining gets GOAWAY');
     await lateGoaway;
     await until(() => tracker.size === 0);
     expect(tracker.goaway()).toBe(0);
