@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import type { SchedulerAction, Subscription } from 'rxjs';
 import type { ServerKind } from '../../lib/net/serverKind';
 import { trackConnections, type ConnectionTracker } from '../../lib/net/trackConnections';
 import { manualScheduler, type ManualScheduler } from '../support/manualScheduler';
@@ -36,6 +37,8 @@ interface Setup {
   port: number;
   /** Responses the handler holds until the test ends them. */
   held: http.ServerResponse[];
+  /** The server's side of a client's connection (to check synchronously that the tracker ended it). */
+  serverSide(client: Client): net.Socket;
 }
 
 const cleanups: (() => void)[] = [];
@@ -43,8 +46,34 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
 
+/**
+ * A manual scheduler that fails, naming the cause, when one `advance` runs more actions than any drain
+ * here needs (a tracker re-arming a timer for the same instant forever would otherwise spin).
+ */
+function boundedScheduler(): ManualScheduler {
+  const inner = manualScheduler(1000);
+  let ranThisAdvance = 0;
+  return {
+    now: () => inner.now(),
+    schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T): Subscription {
+      return inner.schedule<T>(function (this: SchedulerAction<T>, value?: T) {
+        ranThisAdvance += 1;
+        if (ranThisAdvance > 10_000) throw new Error('the tracker re-armed its timers more than 10,000 times in one advance');
+        work.call(this, value);
+      }, delay, state);
+    },
+    advance(ms) {
+      ranThisAdvance = 0;
+      inner.advance(ms);
+    },
+    get pending() {
+      return inner.pending;
+    },
+  };
+}
+
 function track(server: net.Server, kind: ServerKind, idleGrace = 100, linger = 1000) {
-  const scheduler = manualScheduler(1000);
+  const scheduler = boundedScheduler();
   const calls: Calls = { upgraded: [], drained: [], closed: 0, idleClosed: [], lingerExpired: [] };
   const tracker = trackConnections(
     server,
@@ -80,7 +109,18 @@ async function httpSetup(options: { idleGrace?: number; linger?: number; answer?
   server.keepAliveTimeout = 60_000;
   const tracked = track(server, HTTP1, options.idleGrace, options.linger);
   const port = await listen(server);
-  return { server, port, held, ...tracked };
+  return { server, port, held, serverSide: serverSides(server), ...tracked };
+}
+
+/** Records `server`'s accepted sockets (after the tracker's listener); finds the one of a client. */
+function serverSides(server: net.Server): (client: Client) => net.Socket {
+  const accepted: net.Socket[] = [];
+  server.on('connection', (socket: net.Socket) => accepted.push(socket));
+  return (client) => {
+    const found = accepted.find((socket) => socket.remotePort === client.socket.localPort);
+    if (found === undefined) throw new Error(`no server socket for client :${client.socket.localPort}`);
+    return found;
+  };
 }
 
 interface Client {
@@ -694,5 +734,204 @@ describe('trackConnections (TLS and HTTP/2)', () => {
     await lateGoaway;
     await until(() => tracker.size === 0);
     expect(tracker.goaway()).toBe(0);
+  });
+});
+
+describe('trackConnections (HTTP/1 drain details)', () => {
+  it('before the drain: answered requests, a late body and idle time end nothing and arm no timer', async () => {
+    const { tracker, port, scheduler, calls, serverSide } = await httpSetup({ idleGrace: 100, answer: () => true });
+    const a = await connect(port);
+    const b = await connect(port);
+    a.socket.write(get('/one') + get('/two'));
+    b.socket.write('POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\n12');
+    await until(() => responses(a.text()) === 2 && responses(b.text()) === 1);
+    b.socket.write('34');
+    await until(() => tracker.describe(5, 'quiet').length === 2);
+    expect(scheduler.pending).toBe(0);
+    scheduler.advance(100_000);
+    expect([serverSide(a).writableEnded, serverSide(b).writableEnded]).toEqual([false, false]);
+    expect(calls.idleClosed).toEqual([]);
+    expect(tracker.busyCount()).toBe(0);
+  });
+
+  it('a connection opened during the drain pushes back the FIN of its client\'s idle sockets', async () => {
+    const { tracker, port, calls, scheduler, serverSide } = await httpSetup({ idleGrace: 100 });
+    const idle = await connect(port);
+    await until(() => tracker.size === 1);
+    scheduler.advance(50); // quiet for 50 of 100 ms: due at 1100
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    scheduler.advance(20); // 1070
+    const late = await connect(port);
+    await until(() => tracker.size === 2);
+    scheduler.advance(40); // 1110: the client was active at 1070
+    expect(serverSide(idle).writableEnded).toBe(false);
+    scheduler.advance(60); // 1170: quiet since 1070 for the grace
+    expect(serverSide(idle).writableEnded).toBe(true);
+    expect(serverSide(late).writableEnded).toBe(true);
+    expect(calls.idleClosed).toEqual([0, 2]);
+    await idle.ended();
+  });
+
+  it('a response finishing on a sibling socket restarts its client\'s idle grace, at any time', async () => {
+    const { tracker, port, held, calls, scheduler, serverSide } = await httpSetup({ idleGrace: 100 });
+    const idle = await connect(port);
+    const busy = await connect(port);
+    busy.socket.write(get('/work'));
+    await until(() => held.length === 1 && tracker.size === 2);
+    scheduler.advance(500);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1); // 1500: the idle socket is due at 1600 (a request in flight)
+    scheduler.advance(50);
+    held[0].end('done'); // 1550
+    await busy.ended();
+    scheduler.advance(59); // 1609: its first slot passed, but its client was active at 1550
+    expect(serverSide(idle).writableEnded).toBe(false);
+    scheduler.advance(50); // 1659
+    expect(serverSide(idle).writableEnded).toBe(true);
+    expect(calls.idleClosed).toEqual([0, 1]);
+  });
+
+  it('ends a socket itself once its `Connection: close` response finished during the drain (FIN, linger armed)', async () => {
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100, linger: 1000 });
+    const client = await connect(port);
+    client.socket.write(get('/slow'));
+    await until(() => held.length === 1);
+    tracker.beginDrain();
+    let atClose: { names: string[]; pending: number } | undefined;
+    // After the tracker's own 'close' listener (added when the request came): what it did then.
+    held[0].once('close', () => (atClose = { names: tracker.describe(5, 'quiet'), pending: scheduler.pending }));
+    held[0].end('bye');
+    await client.ended();
+    expect(atClose).toEqual({ names: [`127.0.0.1:${client.socket.localPort} closing (FIN sent)`], pending: 1 });
+    await until(() => calls.closed === 1); // Node closes it too
+    scheduler.advance(2000);
+    expect(calls.lingerExpired).toEqual([]);
+  });
+
+  it('a body still arriving after a keep-alive response holds the FIN until it ends', async () => {
+    let bodyEnded = false;
+    const { tracker, port, held, calls, scheduler, serverSide } = await httpSetup({ idleGrace: 100 });
+    const client = await connect(port);
+    client.socket.write('POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345');
+    await until(() => held.length === 1);
+    held[0].req.on('end', () => (bodyEnded = true));
+    held[0].req.resume();
+    held[0].writeHead(200, { 'content-length': '2' });
+    held[0].flushHeaders(); // keep-alive promised before the drain
+    await until(() => client.text().includes('\r\n\r\n'));
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1);
+    held[0].end('ok');
+    await until(() => client.text().endsWith('ok'));
+    client.socket.write('67');
+    await until(() => tracker.describe(5, 'busy').length === 1);
+    expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${client.socket.localPort} receiving`]);
+    scheduler.advance(200); // its grace has passed, but a body is arriving
+    expect(serverSide(client).writableEnded).toBe(false);
+    client.socket.write('890');
+    await until(() => bodyEnded);
+    expect(serverSide(client).writableEnded).toBe(true); // at the body's end, the grace being over
+    await client.ended();
+  });
+
+  it('tells no idle batch when the sockets due in it became busy meanwhile', async () => {
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const client = await connect(port);
+    await until(() => tracker.size === 1);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1); // due at 1100
+    client.socket.write(get('/now'));
+    await until(() => held.length === 1);
+    scheduler.advance(200);
+    expect(calls.idleClosed).toEqual([0]);
+    expect(client.isEnded()).toBe(false);
+  });
+});
+
+describe('trackConnections (HTTP/2 details)', () => {
+  const H2: ServerKind = { protocol: 'http2', secure: false, scheme: 'http' };
+  const H2S: ServerKind = { protocol: 'http2', secure: true, scheme: 'https' };
+  let credentials: { key: Buffer; cert: Buffer };
+  beforeAll(() => {
+    credentials = selfSignedCert();
+  });
+
+  function answer(server: http2.Http2Server | http2.Http2SecureServer) {
+    server.on('stream', (stream) => {
+      stream.on('error', () => undefined);
+      stream.respond({ ':status': 200 });
+      stream.end('h2');
+    });
+  }
+
+  async function listenUnix(server: net.Server): Promise<string> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rxrun-track-'));
+    const socketPath = path.join(dir, 's.sock');
+    await bounded(new Promise<void>((resolve) => server.listen(socketPath, resolve)), 'the server listens');
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    return socketPath;
+  }
+
+  async function session(authority: string, createConnection: () => Duplex): Promise<http2.ClientHttp2Session> {
+    const client = http2.connect(authority, { createConnection });
+    client.on('error', () => undefined);
+    cleanups.push(() => client.destroy());
+    await nextEvent(client, 'remoteSettings', 'the HTTP/2 session is set up');
+    return client;
+  }
+
+  async function fetchOn(client: http2.ClientHttp2Session, path: string): Promise<string> {
+    const stream = client.request({ ':path': path });
+    stream.on('error', () => undefined);
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (body += chunk));
+    await nextEvent(stream, 'end', `the HTTP/2 response to ${path} ends`);
+    return body;
+  }
+
+  for (const secure of [false, true]) {
+    it(`${secure ? 'TLS' : 'plain'} HTTP/2 on a Unix socket: each session belongs to the connection just opened`, async () => {
+      const server = secure ? http2.createSecureServer(credentials) : http2.createServer();
+      answer(server);
+      const { tracker } = track(server, secure ? H2S : H2);
+      const socketPath = await listenUnix(server);
+      const open = () =>
+        session(secure ? 'https://localhost' : 'http://localhost', () =>
+          secure ? tls.connect({ path: socketPath, ALPNProtocols: ['h2'], rejectUnauthorized: false }) : net.connect(socketPath),
+        );
+      const first = await open();
+      const second = await open();
+      expect(await fetchOn(first, '/a')).toBe('h2');
+      expect(await fetchOn(second, '/b')).toBe('h2');
+      await until(() => tracker.size === 2);
+      expect(tracker.busyCount()).toBe(2);
+      expect(tracker.describe(5, 'busy')).toEqual([expect.stringMatching(/ http2 session$/), expect.stringMatching(/ http2 session$/)]);
+      tracker.beginDrain();
+      const goaways = [first, second].map((client) => nextEvent(client, 'goaway', 'each session gets GOAWAY'));
+      for (const goaway of goaways) goaway.catch(() => undefined);
+      expect(tracker.goaway()).toBe(2);
+      await Promise.all(goaways);
+    });
+  }
+
+  it('a request on a session during the drain (before GOAWAY) is answered as usual', async () => {
+    const server = http2.createServer();
+    answer(server);
+    const { tracker } = track(server, H2);
+    const port = await listen(server);
+    const client = await session(`http://127.0.0.1:${port}`, () => net.connect({ port, host: '127.0.0.1' }));
+    await until(() => tracker.size === 1);
+    tracker.beginDrain();
+    expect(await fetchOn(client, '/during')).toBe('h2');
+    expect(tracker.busyCount()).toBe(1);
   });
 });
