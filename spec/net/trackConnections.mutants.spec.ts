@@ -935,3 +935,150 @@ describe('trackConnections (HTTP/2 details)', () => {
     expect(tracker.busyCount()).toBe(1);
   });
 });
+
+describe('trackConnections (listeners)', () => {
+  const events = ['connection', 'secureConnection', 'request', 'session', 'newListener', 'removeListener', 'upgrade', 'connect'];
+  const counts = (server: net.Server) => Object.fromEntries(events.map((event) => [event, server.listenerCount(event)]));
+  let credentials: { key: Buffer; cert: Buffer };
+  beforeAll(() => {
+    credentials = selfSignedCert();
+  });
+
+  const kinds: [string, () => net.Server, ServerKind, string[]][] = [
+    ['net', () => net.createServer(), NET, ['connection']],
+    ['http', () => http.createServer(), HTTP1, ['connection', 'request', 'newListener', 'removeListener']],
+    ['https', () => https.createServer(credentials), { protocol: 'http1', secure: true, scheme: 'https' }, ['connection', 'secureConnection', 'request', 'newListener', 'removeListener']],
+    ['http2', () => http2.createServer(), { protocol: 'http2', secure: false, scheme: 'http' }, ['connection', 'request', 'session']],
+    ['http2 (TLS)', () => http2.createSecureServer(credentials), { protocol: 'http2', secure: true, scheme: 'https' }, ['connection', 'secureConnection', 'request', 'session']],
+  ];
+  for (const [name, create, kind, added] of kinds) {
+    it(`${name}: adds exactly the listeners its kind needs (its upgrade listener before the user's) and detach removes them all`, () => {
+      const server = create();
+      const user = () => undefined;
+      server.on('upgrade', user);
+      // (An http2 server drops its own 'newListener' hook once someone listens for 'request'.)
+      const before = counts(server);
+      const { tracker } = track(server, kind);
+      const after = counts(server);
+      const expected = { ...before };
+      for (const event of added) expected[event] += 1;
+      if (kind.protocol === 'http1') expected.upgrade += 1;
+      if (kind.protocol === 'http2') expected.newListener = after.newListener;
+      expect(after).toEqual(expected);
+      if (kind.protocol === 'http1') expect(server.listeners('upgrade')[1]).toBe(user);
+      tracker.detach();
+      expect(counts(server)).toEqual({ ...before, newListener: kind.protocol === 'http2' ? after.newListener : before.newListener });
+      expect(server.listeners('upgrade')).toEqual([user]);
+    });
+  }
+
+  it('ignores listeners of other events, added or removed', async () => {
+    const server = http.createServer(() => undefined);
+    track(server, HTTP1);
+    const a = () => undefined;
+    const b = () => undefined;
+    server.on('other', a);
+    server.on('other', b);
+    server.on(Symbol.for('other'), a);
+    server.removeListener('other', a);
+    server.removeListener(Symbol.for('other'), a);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(server.listeners('other')).toEqual([b]);
+    expect(server.listenerCount('upgrade')).toBe(0);
+  });
+
+  it('puts its upgrade listener back when user code removed it but still listens, and not after detach', async () => {
+    const server = http.createServer(() => undefined);
+    const { tracker } = track(server, HTTP1);
+    const user = () => undefined;
+    server.on('upgrade', user);
+    const ours = server.listeners('upgrade')[0];
+    server.removeListener('upgrade', ours); // e.g. code that keeps only its own upgrade listener
+    expect(server.listeners('upgrade')).toEqual([user]);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(server.listeners('upgrade')).toEqual([ours, user]);
+    const second = () => undefined;
+    server.on('upgrade', second);
+    expect(server.listeners('upgrade')).toEqual([ours, user, second]);
+    server.removeListener('upgrade', user);
+    server.removeListener('upgrade', second);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(server.listeners('upgrade')).toEqual([]);
+    server.on('upgrade', user);
+    server.removeListener('upgrade', server.listeners('upgrade')[0]);
+    tracker.detach(); // before the tick that would put it back
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(server.listeners('upgrade')).toEqual([user]);
+  });
+
+  it('removeAllListeners(\'upgrade\') leaves none of its own', async () => {
+    const server = http.createServer(() => undefined);
+    track(server, HTTP1);
+    server.on('upgrade', () => undefined);
+    server.on('connect', () => undefined);
+    server.removeAllListeners('upgrade');
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(server.listenerCount('upgrade')).toBe(0);
+    expect(server.listenerCount('connect')).toBe(2);
+  });
+});
+
+describe('trackConnections (HTTP/1 edge cases)', () => {
+  it('names exactly three requests in flight without a "+N more"', async () => {
+    const { tracker, port, held } = await httpSetup();
+    const client = await connect(port);
+    client.socket.write(get('/a') + get('/b') + get('/c'));
+    await until(() => held.length === 3);
+    expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${client.socket.localPort} busy (3 in flight: GET /a, GET /b, GET /c)`]);
+  });
+
+  it('does not count a socket that closed before its FIN was due', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const leaving = await connect(port);
+    const staying = await connect(port);
+    await until(() => tracker.size === 2);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await until(() => calls.idleClosed.length === 1); // both due at 1100
+    leaving.socket.destroy();
+    await until(() => calls.closed === 1);
+    scheduler.advance(200);
+    expect(calls.idleClosed).toEqual([0, 1]);
+    await staying.ended();
+  });
+
+  it('detach drops the idle and linger timers already armed', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 100, linger: 1000 });
+    const finned = await connect(port);
+    await until(() => tracker.size === 1);
+    scheduler.advance(100);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await finned.ended(); // linger armed
+    const waiting = await connect(port);
+    await until(() => tracker.size === 2); // waits its grace
+    expect(scheduler.pending).toBe(2);
+    tracker.detach();
+    expect(scheduler.pending).toBe(0);
+    scheduler.advance(5000);
+    expect(calls.idleClosed).toEqual([1]);
+    expect(calls.lingerExpired).toEqual([]);
+    expect(waiting.isEnded()).toBe(false);
+  });
+
+  it('a request arriving after the FIN makes the socket neither busy nor longer-lived: destroyed when the linger ends', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 0, linger: 1000 });
+    const client = await connect(port);
+    await until(() => tracker.size === 1);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await client.ended();
+    scheduler.advance(500);
+    client.socket.write('GET /late HTTP/1.1\r\nHo');
+    await until(() => tracker.describe(5, 'quiet')[0]?.endsWith(' receiving') === true);
+    expect(tracker.busyCount()).toBe(0);
+    scheduler.advance(510);
+    expect(calls.lingerExpired).toEqual([[`127.0.0.1:${client.socket.localPort} receiving`]]);
+    await until(() => tracker.size === 0);
+  });
+});
