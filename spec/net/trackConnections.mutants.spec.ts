@@ -37,11 +37,12 @@ interface Setup {
   port: number;
   /** Responses the handler holds until the test ends them. */
   held: http.ServerResponse[];
-  /** The server's side of a client's connection (to check synchronously that the tracker ended it). */
-  serverSide(client: Client): net.Socket;
 }
 
 const cleanups: (() => void)[] = [];
+let certificate: { key: Buffer; cert: Buffer } | undefined;
+/** One self-signed certificate for the whole file (openssl takes a while). */
+const credentials = () => (certificate ??= selfSignedCert());
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
@@ -90,7 +91,13 @@ function track(server: net.Server, kind: ServerKind, idleGrace = 100, linger = 1
   return { scheduler, calls, tracker };
 }
 
+/** The server side of each client connection accepted by `listen`ed servers, by the client's port. */
+const accepted = new Map<number, net.Socket>();
+
 async function listen(server: net.Server): Promise<number> {
+  server.on('connection', (socket: net.Socket) => {
+    if (socket.remotePort !== undefined) accepted.set(socket.remotePort, socket);
+  });
   await bounded(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), 'the server listens');
   cleanups.push(() => {
     server.close();
@@ -109,18 +116,7 @@ async function httpSetup(options: { idleGrace?: number; linger?: number; answer?
   server.keepAliveTimeout = 60_000;
   const tracked = track(server, HTTP1, options.idleGrace, options.linger);
   const port = await listen(server);
-  return { server, port, held, serverSide: serverSides(server), ...tracked };
-}
-
-/** Records `server`'s accepted sockets (after the tracker's listener); finds the one of a client. */
-function serverSides(server: net.Server): (client: Client) => net.Socket {
-  const accepted: net.Socket[] = [];
-  server.on('connection', (socket: net.Socket) => accepted.push(socket));
-  return (client) => {
-    const found = accepted.find((socket) => socket.remotePort === client.socket.localPort);
-    if (found === undefined) throw new Error(`no server socket for client :${client.socket.localPort}`);
-    return found;
-  };
+  return { server, port, held, ...tracked };
 }
 
 interface Client {
@@ -132,6 +128,11 @@ interface Client {
   /** The socket closes. */
   closed(): Promise<void>;
   isEnded(): boolean;
+  /**
+   * Whether the server's side has ended (FIN sent), checked synchronously: a FIN the tracker sends is sent
+   * by the call that decides it, so the test asserts this at once rather than waiting for one that never comes.
+   */
+  finSent(): boolean;
 }
 
 /**
@@ -195,6 +196,11 @@ async function connect(port: number): Promise<Client> {
     ended: () => (ended ? Promise.resolve() : closed ? Promise.reject(new Error(`${name} closed without a FIN`)) : nextEvent(socket, 'end', `${name} gets the server's FIN`)),
     closed: () => (closed ? Promise.resolve() : nextEvent(socket, 'close', `${name} closes`, 'never')),
     isEnded: () => ended,
+    finSent: () => {
+      const server = accepted.get(socket.localPort ?? -1);
+      if (server === undefined) throw new Error(`${name}: not accepted by a listening server`);
+      return server.writableEnded;
+    },
   };
 }
 
@@ -305,13 +311,14 @@ describe('trackConnections (HTTP/1)', () => {
     expect(client.isEnded()).toBe(false);
     expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${client.socket.localPort} idle`]);
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     expect(calls.idleClosed).toEqual([0]);
     scheduler.advance(99);
     expect(calls.idleClosed).toEqual([0]);
     expect(client.isEnded()).toBe(false);
     scheduler.advance(10);
     expect(calls.idleClosed).toEqual([0, 1]);
+    expect(client.finSent()).toBe(true);
     await client.ended();
     expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${client.socket.localPort} closing (FIN sent)`]);
   });
@@ -324,8 +331,9 @@ describe('trackConnections (HTTP/1)', () => {
     tracker.beginDrain();
     expect(tracker.closeIdle()).toBeUndefined();
     expect(calls.idleClosed).toEqual([]); // one turn later, so buffered requests are read first
-    await until(() => calls.idleClosed.length === 1);
+    await turn();
     expect(calls.idleClosed).toEqual([1]);
+    expect(client.finSent()).toBe(true);
     await client.ended();
     expect(tracker.busyCount()).toBe(0);
   });
@@ -337,13 +345,14 @@ describe('trackConnections (HTTP/1)', () => {
     await until(() => tracker.busyCount() === 1);
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     expect(calls.idleClosed).toEqual([0]);
     expect(client.isEnded()).toBe(false);
     client.socket.write('st: t\r\n\r\n');
-    await client.ended();
+    await until(() => client.text().endsWith('now'));
     expect(client.text()).toMatch(/^HTTP\/1.1 200/);
     expect(client.text()).toMatch(/connection: close/i);
+    await client.ended();
   });
 
   it('counts the idle grace from the last response of any socket of the same client', async () => {
@@ -355,16 +364,18 @@ describe('trackConnections (HTTP/1)', () => {
     scheduler.advance(500); // the idle socket alone has been quiet long enough
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     expect(calls.idleClosed).toEqual([0]); // its client still has a request in flight
     scheduler.advance(1000);
     expect(idle.isEnded()).toBe(false);
     held[0].end('done'); // Connection: close: that socket ends now
+    expect(held[0].getHeader('connection')).toBe('close'); // set at the drain's start
     await busy.ended();
     scheduler.advance(99);
     await turn();
     expect(idle.isEnded()).toBe(false);
     scheduler.advance(10);
+    expect(idle.finSent()).toBe(true);
     await idle.ended();
     expect(calls.idleClosed).toEqual([0, 1]);
   });
@@ -380,7 +391,7 @@ describe('trackConnections (HTTP/1)', () => {
     await until(() => held.length === 1);
     expect(held[0].getHeader('connection')).toBe('close');
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     expect(calls.idleClosed).toEqual([0]);
     scheduler.advance(50);
     held[0].end('x');
@@ -389,6 +400,7 @@ describe('trackConnections (HTTP/1)', () => {
     await turn();
     expect(idle.isEnded()).toBe(false);
     scheduler.advance(10);
+    expect(idle.finSent()).toBe(true);
     await idle.ended();
   });
 
@@ -396,7 +408,7 @@ describe('trackConnections (HTTP/1)', () => {
     const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 100 });
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     const late = await connect(port);
     await until(() => tracker.size === 1);
     scheduler.advance(99);
@@ -404,6 +416,7 @@ describe('trackConnections (HTTP/1)', () => {
     expect(late.isEnded()).toBe(false);
     scheduler.advance(10);
     expect(calls.idleClosed).toEqual([0, 1]);
+    expect(late.finSent()).toBe(true);
     await late.ended();
   });
 
@@ -415,6 +428,9 @@ describe('trackConnections (HTTP/1)', () => {
     await until(() => tracker.size === 2);
     tracker.beginDrain();
     tracker.closeIdle();
+    await turn(); // the first sweep has run
+    expect(stubborn.finSent()).toBe(true);
+    expect(polite.finSent()).toBe(true);
     await stubborn.ended();
     await polite.closed();
     await until(() => tracker.size === 1);
@@ -432,6 +448,8 @@ describe('trackConnections (HTTP/1)', () => {
     await until(() => tracker.size === 1);
     tracker.beginDrain();
     tracker.closeIdle();
+    await turn(); // the first sweep has run
+    expect(client.finSent()).toBe(true);
     await client.ended();
     client.socket.end();
     await until(() => calls.closed === 1);
@@ -446,7 +464,7 @@ describe('trackConnections (HTTP/1)', () => {
     await until(() => tracker.size === 2);
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     expect(scheduler.pending).toBeGreaterThan(0);
     expect(tracker.destroyAll()).toBe(2);
     expect(scheduler.pending).toBe(0);
@@ -566,7 +584,7 @@ describe('trackConnections (upgrades)', () => {
     // The hook has it: still busy until it closes.
     expect(tracker.busyCount()).toBe(1);
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     expect(client.isEnded()).toBe(false);
     sockets[0].destroy();
     await until(() => tracker.busyCount() === 0);
@@ -644,14 +662,10 @@ describe('trackConnections (net)', () => {
 describe('trackConnections (TLS and HTTP/2)', () => {
   const HTTPS: ServerKind = { protocol: 'http1', secure: true, scheme: 'https' };
   const H2: ServerKind = { protocol: 'http2', secure: false, scheme: 'http' };
-  let credentials: { key: Buffer; cert: Buffer };
-  beforeAll(() => {
-    credentials = selfSignedCert();
-  });
 
   it('HTTPS: names a connection in its handshake, then by its requests, and ends the TLS socket once drained', async () => {
     const held: http.ServerResponse[] = [];
-    const server = https.createServer(credentials, (_request, response) => held.push(response));
+    const server = https.createServer(credentials(), (_request, response) => held.push(response));
     const { tracker, calls } = track(server, HTTPS, 0);
     const port = await listen(server);
     const raw = await connect(port); // never says hello
@@ -671,14 +685,15 @@ describe('trackConnections (TLS and HTTP/2)', () => {
     await nextEvent(secure, 'end', "the TLS client gets the server's FIN");
     expect(text).toMatch(/connection: close/i);
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     expect(calls.idleClosed).toEqual([1]); // the one in its handshake: idle, so FIN
+    expect(raw.finSent()).toBe(true);
     await raw.ended();
   });
 
   it('HTTPS on a Unix socket: matches the TLS socket to its connection through the raw one', async () => {
     const held: http.ServerResponse[] = [];
-    const server = https.createServer(credentials, (_request, response) => held.push(response));
+    const server = https.createServer(credentials(), (_request, response) => held.push(response));
     const { tracker } = track(server, HTTPS, 0);
     const dir = mkdtempSync(path.join(tmpdir(), 'rxrun-track-'));
     const socketPath = path.join(dir, 's.sock');
@@ -739,7 +754,7 @@ describe('trackConnections (TLS and HTTP/2)', () => {
 
 describe('trackConnections (HTTP/1 drain details)', () => {
   it('before the drain: answered requests, a late body and idle time end nothing and arm no timer', async () => {
-    const { tracker, port, scheduler, calls, serverSide } = await httpSetup({ idleGrace: 100, answer: () => true });
+    const { tracker, port, scheduler, calls } = await httpSetup({ idleGrace: 100, answer: () => true });
     const a = await connect(port);
     const b = await connect(port);
     a.socket.write(get('/one') + get('/two'));
@@ -749,33 +764,33 @@ describe('trackConnections (HTTP/1 drain details)', () => {
     await until(() => tracker.describe(5, 'quiet').length === 2);
     expect(scheduler.pending).toBe(0);
     scheduler.advance(100_000);
-    expect([serverSide(a).writableEnded, serverSide(b).writableEnded]).toEqual([false, false]);
+    expect([a.finSent(), b.finSent()]).toEqual([false, false]);
     expect(calls.idleClosed).toEqual([]);
     expect(tracker.busyCount()).toBe(0);
   });
 
   it('a connection opened during the drain pushes back the FIN of its client\'s idle sockets', async () => {
-    const { tracker, port, calls, scheduler, serverSide } = await httpSetup({ idleGrace: 100 });
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 100 });
     const idle = await connect(port);
     await until(() => tracker.size === 1);
     scheduler.advance(50); // quiet for 50 of 100 ms: due at 1100
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     scheduler.advance(20); // 1070
     const late = await connect(port);
     await until(() => tracker.size === 2);
     scheduler.advance(40); // 1110: the client was active at 1070
-    expect(serverSide(idle).writableEnded).toBe(false);
+    expect(idle.finSent()).toBe(false);
     scheduler.advance(60); // 1170: quiet since 1070 for the grace
-    expect(serverSide(idle).writableEnded).toBe(true);
-    expect(serverSide(late).writableEnded).toBe(true);
+    expect(idle.finSent()).toBe(true);
+    expect(late.finSent()).toBe(true);
     expect(calls.idleClosed).toEqual([0, 2]);
     await idle.ended();
   });
 
   it('a response finishing on a sibling socket restarts its client\'s idle grace, at any time', async () => {
-    const { tracker, port, held, calls, scheduler, serverSide } = await httpSetup({ idleGrace: 100 });
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
     const idle = await connect(port);
     const busy = await connect(port);
     busy.socket.write(get('/work'));
@@ -783,14 +798,15 @@ describe('trackConnections (HTTP/1 drain details)', () => {
     scheduler.advance(500);
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1); // 1500: the idle socket is due at 1600 (a request in flight)
+    await turn(); // the first sweep has run (at 1500): the idle socket is due at 1600 (a request in flight)
     scheduler.advance(50);
     held[0].end('done'); // 1550
+    expect(held[0].getHeader('connection')).toBe('close'); // set at the drain's start
     await busy.ended();
     scheduler.advance(59); // 1609: its first slot passed, but its client was active at 1550
-    expect(serverSide(idle).writableEnded).toBe(false);
+    expect(idle.finSent()).toBe(false);
     scheduler.advance(50); // 1659
-    expect(serverSide(idle).writableEnded).toBe(true);
+    expect(idle.finSent()).toBe(true);
     expect(calls.idleClosed).toEqual([0, 1]);
   });
 
@@ -813,7 +829,7 @@ describe('trackConnections (HTTP/1 drain details)', () => {
 
   it('a body still arriving after a keep-alive response holds the FIN until it ends', async () => {
     let bodyEnded = false;
-    const { tracker, port, held, calls, scheduler, serverSide } = await httpSetup({ idleGrace: 100 });
+    const { tracker, port, held, scheduler } = await httpSetup({ idleGrace: 100 });
     const client = await connect(port);
     client.socket.write('POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345');
     await until(() => held.length === 1);
@@ -824,17 +840,17 @@ describe('trackConnections (HTTP/1 drain details)', () => {
     await until(() => client.text().includes('\r\n\r\n'));
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1);
+    await turn(); // the first sweep (one turn after closeIdle) has run
     held[0].end('ok');
     await until(() => client.text().endsWith('ok'));
     client.socket.write('67');
     await until(() => tracker.describe(5, 'busy').length === 1);
     expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${client.socket.localPort} receiving`]);
     scheduler.advance(200); // its grace has passed, but a body is arriving
-    expect(serverSide(client).writableEnded).toBe(false);
+    expect(client.finSent()).toBe(false);
     client.socket.write('890');
     await until(() => bodyEnded);
-    expect(serverSide(client).writableEnded).toBe(true); // at the body's end, the grace being over
+    expect(client.finSent()).toBe(true); // at the body's end, the grace being over
     await client.ended();
   });
 
@@ -844,7 +860,7 @@ describe('trackConnections (HTTP/1 drain details)', () => {
     await until(() => tracker.size === 1);
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1); // due at 1100
+    await turn(); // the first sweep (one turn after closeIdle) has run // due at 1100
     client.socket.write(get('/now'));
     await until(() => held.length === 1);
     scheduler.advance(200);
@@ -856,10 +872,6 @@ describe('trackConnections (HTTP/1 drain details)', () => {
 describe('trackConnections (HTTP/2 details)', () => {
   const H2: ServerKind = { protocol: 'http2', secure: false, scheme: 'http' };
   const H2S: ServerKind = { protocol: 'http2', secure: true, scheme: 'https' };
-  let credentials: { key: Buffer; cert: Buffer };
-  beforeAll(() => {
-    credentials = selfSignedCert();
-  });
 
   function answer(server: http2.Http2Server | http2.Http2SecureServer) {
     server.on('stream', (stream) => {
@@ -900,7 +912,7 @@ describe('trackConnections (HTTP/2 details)', () => {
 
   for (const secure of [false, true]) {
     it(`${secure ? 'TLS' : 'plain'} HTTP/2 on a Unix socket: each session belongs to the connection just opened`, async () => {
-      const server = secure ? http2.createSecureServer(credentials) : http2.createServer();
+      const server = secure ? http2.createSecureServer(credentials()) : http2.createServer();
       answer(server);
       const { tracker } = track(server, secure ? H2S : H2);
       const socketPath = await listenUnix(server);
@@ -939,17 +951,13 @@ describe('trackConnections (HTTP/2 details)', () => {
 describe('trackConnections (listeners)', () => {
   const events = ['connection', 'secureConnection', 'request', 'session', 'newListener', 'removeListener', 'upgrade', 'connect'];
   const counts = (server: net.Server) => Object.fromEntries(events.map((event) => [event, server.listenerCount(event)]));
-  let credentials: { key: Buffer; cert: Buffer };
-  beforeAll(() => {
-    credentials = selfSignedCert();
-  });
 
   const kinds: [string, () => net.Server, ServerKind, string[]][] = [
     ['net', () => net.createServer(), NET, ['connection']],
     ['http', () => http.createServer(), HTTP1, ['connection', 'request', 'newListener', 'removeListener']],
-    ['https', () => https.createServer(credentials), { protocol: 'http1', secure: true, scheme: 'https' }, ['connection', 'secureConnection', 'request', 'newListener', 'removeListener']],
+    ['https', () => https.createServer(credentials()), { protocol: 'http1', secure: true, scheme: 'https' }, ['connection', 'secureConnection', 'request', 'newListener', 'removeListener']],
     ['http2', () => http2.createServer(), { protocol: 'http2', secure: false, scheme: 'http' }, ['connection', 'request', 'session']],
-    ['http2 (TLS)', () => http2.createSecureServer(credentials), { protocol: 'http2', secure: true, scheme: 'https' }, ['connection', 'secureConnection', 'request', 'session']],
+    ['http2 (TLS)', () => http2.createSecureServer(credentials()), { protocol: 'http2', secure: true, scheme: 'https' }, ['connection', 'secureConnection', 'request', 'session']],
   ];
   for (const [name, create, kind, added] of kinds) {
     it(`${name}: adds exactly the listeners its kind needs (its upgrade listener before the user's) and detach removes them all`, () => {
@@ -975,13 +983,14 @@ describe('trackConnections (listeners)', () => {
   it('ignores listeners of other events, added or removed', async () => {
     const server = http.createServer(() => undefined);
     track(server, HTTP1);
+    const emitter: NodeJS.EventEmitter = server;
     const a = () => undefined;
     const b = () => undefined;
-    server.on('other', a);
-    server.on('other', b);
-    server.on(Symbol.for('other'), a);
-    server.removeListener('other', a);
-    server.removeListener(Symbol.for('other'), a);
+    emitter.on('other', a);
+    emitter.on('other', b);
+    emitter.on(Symbol.for('other'), a);
+    emitter.removeListener('other', a);
+    emitter.removeListener(Symbol.for('other'), a);
     await new Promise((resolve) => process.nextTick(resolve));
     expect(server.listeners('other')).toEqual([b]);
     expect(server.listenerCount('upgrade')).toBe(0);
@@ -992,7 +1001,7 @@ describe('trackConnections (listeners)', () => {
     const { tracker } = track(server, HTTP1);
     const user = () => undefined;
     server.on('upgrade', user);
-    const ours = server.listeners('upgrade')[0];
+    const ours = server.listeners('upgrade')[0] as (...args: unknown[]) => void;
     server.removeListener('upgrade', ours); // e.g. code that keeps only its own upgrade listener
     expect(server.listeners('upgrade')).toEqual([user]);
     await new Promise((resolve) => process.nextTick(resolve));
@@ -1005,7 +1014,7 @@ describe('trackConnections (listeners)', () => {
     await new Promise((resolve) => process.nextTick(resolve));
     expect(server.listeners('upgrade')).toEqual([]);
     server.on('upgrade', user);
-    server.removeListener('upgrade', server.listeners('upgrade')[0]);
+    server.removeListener('upgrade', ours);
     tracker.detach(); // before the tick that would put it back
     await new Promise((resolve) => process.nextTick(resolve));
     expect(server.listeners('upgrade')).toEqual([user]);
@@ -1039,11 +1048,12 @@ describe('trackConnections (HTTP/1 edge cases)', () => {
     await until(() => tracker.size === 2);
     tracker.beginDrain();
     tracker.closeIdle();
-    await until(() => calls.idleClosed.length === 1); // both due at 1100
+    await turn(); // the first sweep (one turn after closeIdle) has run // both due at 1100
     leaving.socket.destroy();
     await until(() => calls.closed === 1);
     scheduler.advance(200);
     expect(calls.idleClosed).toEqual([0, 1]);
+    expect(staying.finSent()).toBe(true);
     await staying.ended();
   });
 
@@ -1054,6 +1064,8 @@ describe('trackConnections (HTTP/1 edge cases)', () => {
     scheduler.advance(100);
     tracker.beginDrain();
     tracker.closeIdle();
+    await turn(); // the first sweep has run
+    expect(finned.finSent()).toBe(true);
     await finned.ended(); // linger armed
     const waiting = await connect(port);
     await until(() => tracker.size === 2); // waits its grace
@@ -1072,6 +1084,8 @@ describe('trackConnections (HTTP/1 edge cases)', () => {
     await until(() => tracker.size === 1);
     tracker.beginDrain();
     tracker.closeIdle();
+    await turn(); // the first sweep has run
+    expect(client.finSent()).toBe(true);
     await client.ended();
     scheduler.advance(500);
     client.socket.write('GET /late HTTP/1.1\r\nHo');
