@@ -177,8 +177,9 @@ function nextEvent<T = void>(emitter: NodeJS.EventEmitter, event: string, what: 
   );
 }
 
-async function connect(port: number): Promise<Client> {
-  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+/** A raw client socket; `from` picks another loopback address as the client's (another client). */
+async function connect(port: number, from?: string): Promise<Client> {
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true, ...(from === undefined ? {} : { localAddress: from }) });
   let received = '';
   let ended = false;
   let closed = false;
@@ -935,9 +936,8 @@ describe('trackConnections (HTTP/2 details)', () => {
     });
   }
 
-  it('a request on a session during the drain (before GOAWAY) is answered as usual', async () => {
-    const server = http2.createServer();
-    answer(server);
+  it('a request on a session during the drain (before GOAWAY) is answered as usual (compatibility API)', async () => {
+    const server = http2.createServer((_request, response) => response.end('h2'));
     const { tracker } = track(server, H2);
     const port = await listen(server);
     const client = await session(`http://127.0.0.1:${port}`, () => net.connect({ port, host: '127.0.0.1' }));
@@ -1094,5 +1094,170 @@ describe('trackConnections (HTTP/1 edge cases)', () => {
     scheduler.advance(510);
     expect(calls.lingerExpired).toEqual([[`127.0.0.1:${client.socket.localPort} receiving`]]);
     await until(() => tracker.size === 0);
+  });
+});
+
+describe('trackConnections (clients and requests during the drain)', () => {
+  it('each client address is its own pool: another client\'s request in flight does not hold back a FIN', async () => {
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const busy = await connect(port, '127.0.0.1');
+    const other = await connect(port, '127.0.0.2');
+    busy.socket.write(get('/work'));
+    await until(() => held.length === 1 && tracker.size === 2);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await turn();
+    expect(calls.idleClosed).toEqual([0]); // quiet for 0 ms: due at 1100
+    scheduler.advance(110);
+    expect(calls.idleClosed).toEqual([0, 1]);
+    expect([other.finSent(), busy.finSent()]).toEqual([true, false]);
+  });
+
+  it('requests in flight hold their client\'s idle sockets however long they take, also ones arriving during the drain', async () => {
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100, answer: (request) => request.url === '/first' });
+    const idle = await connect(port);
+    const other = await connect(port);
+    other.socket.write(get('/first'));
+    await until(() => responses(other.text()) === 1);
+    other.socket.write(get('/second'));
+    await until(() => held.length === 1 && tracker.size === 2);
+    scheduler.advance(500);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await turn();
+    expect(calls.idleClosed).toEqual([0]);
+    const third = await connect(port);
+    third.socket.write(get('/third'));
+    await until(() => held.length === 2);
+    scheduler.advance(1000);
+    held[0].end('2'); // /second done; /third still in flight
+    await other.ended();
+    scheduler.advance(1000);
+    expect(idle.finSent()).toBe(false);
+    held[1].end('3'); // now nothing in flight
+    await third.ended();
+    scheduler.advance(99);
+    expect(idle.finSent()).toBe(false);
+    scheduler.advance(11);
+    expect(idle.finSent()).toBe(true);
+  });
+
+  it('at the drain\'s start a client\'s most recent activity counts for all its idle sockets', async () => {
+    const { tracker, port, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const old = await connect(port);
+    await until(() => tracker.size === 1);
+    scheduler.advance(500);
+    const recent = await connect(port); // accepted at 1500
+    await until(() => tracker.size === 2);
+    scheduler.advance(50);
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await turn();
+    expect(calls.idleClosed).toEqual([0]);
+    expect(old.finSent()).toBe(false);
+    scheduler.advance(60); // 1610
+    expect(calls.idleClosed).toEqual([0, 2]);
+    expect([old.finSent(), recent.finSent()]).toEqual([true, true]);
+  });
+
+  it('a keep-alive response finishing during the drain, after the first sweep, gets its FIN after the idle grace', async () => {
+    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
+    const client = await connect(port);
+    client.socket.write(get('/early'));
+    await until(() => held.length === 1);
+    held[0].writeHead(200, { 'content-length': '2' });
+    held[0].flushHeaders();
+    await until(() => client.text().includes('\r\n\r\n'));
+    tracker.beginDrain();
+    tracker.closeIdle();
+    await turn();
+    expect(calls.idleClosed).toEqual([0]); // busy: not waiting for anything yet
+    scheduler.advance(500);
+    held[0].end('ok'); // 1500
+    await until(() => client.text().endsWith('ok'));
+    scheduler.advance(99);
+    expect(client.finSent()).toBe(false);
+    scheduler.advance(11);
+    expect(client.finSent()).toBe(true);
+    expect(calls.idleClosed).toEqual([0, 1]);
+  });
+
+  it('pipelined requests during the drain: the connection stays busy until the last response', async () => {
+    const { tracker, port, held } = await httpSetup({ idleGrace: 100 });
+    const client = await connect(port);
+    client.socket.write(get('/a') + get('/b'));
+    await until(() => held.length === 2);
+    tracker.beginDrain();
+    let atFirstClose: { busy: number; names: string[] } | undefined;
+    held[0].once('close', () => (atFirstClose = { busy: tracker.busyCount(), names: tracker.describe(5, 'busy') }));
+    held[0].end('a');
+    await until(() => atFirstClose !== undefined);
+    expect(atFirstClose).toEqual({ busy: 1, names: [`127.0.0.1:${client.socket.localPort} busy (1 in flight: GET /b)`] });
+  });
+
+  it('ignores a connection accepted before tracking began: its requests and upgrades pass untouched', async () => {
+    const answered: string[] = [];
+    const server = http.createServer((request, response) => {
+      answered.push(request.url ?? '');
+      response.end('plain');
+    });
+    server.on('upgrade', (_request, socket: Duplex) => {
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n');
+    });
+    server.keepAliveTimeout = 60_000;
+    const port = await listen(server);
+    const before = await connect(port);
+    const upgrading = await connect(port);
+    await until(() => accepted.has(before.socket.localPort ?? -1) && accepted.has(upgrading.socket.localPort ?? -1));
+    const { tracker, calls } = track(server, HTTP1);
+    tracker.beginDrain();
+    before.socket.write(get('/x'));
+    upgrading.socket.write(get('/ws', 'Connection: Upgrade\r\nUpgrade: test\r\n'));
+    await until(() => responses(before.text()) === 1 && upgrading.text().includes('101'));
+    expect(answered).toEqual(['/x']);
+    expect(before.text()).toMatch(/keep-alive/i);
+    expect(tracker.size).toBe(0);
+    await turn();
+    expect(calls.upgraded).toEqual([]);
+  });
+
+  it('an upgrade whose user listener starts the drain\'s hand-over is handed to the hook once', async () => {
+    const server = http.createServer(() => undefined);
+    const { tracker, calls } = track(server, HTTP1);
+    const handedInListener: number[] = [];
+    server.on('upgrade', (_request, socket: Duplex) => {
+      socket.on('error', () => undefined);
+      handedInListener.push(tracker.drainUpgraded());
+    });
+    const port = await listen(server);
+    tracker.beginDrain();
+    const client = await connect(port);
+    client.socket.write(get('/ws', 'Connection: Upgrade\r\nUpgrade: test\r\n'));
+    await until(() => handedInListener.length === 1);
+    await turn();
+    expect(handedInListener).toEqual([1]);
+    expect(calls.upgraded).toHaveLength(1);
+  });
+});
+
+describe('trackConnections (destroying)', () => {
+  it('destroyAll closes an HTTPS connection, TLS socket and all', async () => {
+    const server = https.createServer(credentials(), (_request, response) => response.end('tls'));
+    server.keepAliveTimeout = 60_000;
+    const { tracker, calls } = track(server, { protocol: 'http1', secure: true, scheme: 'https' });
+    const port = await listen(server);
+    const secure = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    secure.on('error', () => undefined);
+    cleanups.push(() => secure.destroy());
+    await nextEvent(secure, 'secureConnect', 'the TLS handshake completes');
+    let text = '';
+    secure.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    secure.write(get('/tls'));
+    await until(() => text.endsWith('tls'));
+    expect(tracker.destroyAll()).toBe(1);
+    await nextEvent(secure, 'close', 'the TLS client sees the connection close', 'never');
+    await until(() => calls.closed === 1);
+    expect(tracker.size).toBe(0);
   });
 });
