@@ -132,7 +132,8 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   const onConnection = (raw: net.Socket) => {
     nextId += 1;
     // An HTTP/2 session's socket and a TLS socket are other objects than the raw one: match them by remote endpoint.
-    const key = keyOf(raw) ?? `closed#${nextId}`;
+    // No endpoint: a Unix socket (named by accept order), or a TCP socket that closed before it was accepted.
+    const key = keyOf(raw) ?? `${typeof server.address() === 'string' ? 'unix' : 'closed'}#${nextId}`;
     const connection: Connection = {
       key, raw, socket: raw, secured: false, responses: [], accounted: 0, lastActive: scheduler.now(), peer: raw.remoteAddress ?? '',
       upgraded: undefined, upgradeRequest: undefined, session: undefined, ended: false, closed: false,
