@@ -1261,4 +1261,24 @@ describe('trackConnections (destroying)', () => {
     await until(() => calls.closed === 1);
     expect(tracker.size).toBe(0);
   });
+
+  it('an upgraded HTTPS connection counts as busy (no byte count needed)', async () => {
+    const server = https.createServer(credentials(), () => undefined);
+    const { tracker } = track(server, { protocol: 'http1', secure: true, scheme: 'https' });
+    const upgraded: Duplex[] = [];
+    server.on('upgrade', (_request, socket: Duplex) => {
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n');
+      upgraded.push(socket);
+    });
+    const port = await listen(server);
+    const secure = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    secure.on('error', () => undefined);
+    cleanups.push(() => secure.destroy());
+    await nextEvent(secure, 'secureConnect', 'the TLS handshake completes');
+    secure.write(get('/wss', 'Connection: Upgrade\r\nUpgrade: test\r\n'));
+    await until(() => upgraded.length === 1);
+    expect(tracker.busyCount()).toBe(1);
+    expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${secure.localPort} upgraded (GET /wss)`]);
+  });
 });
