@@ -267,7 +267,7 @@ describe('trackConnections (HTTP/1)', () => {
       response.end('early');
     });
     server.keepAliveTimeout = 60_000;
-    const { tracker } = track(server, HTTP1);
+    const { tracker, scheduler } = track(server, HTTP1);
     const port = await listen(server);
     const client = await connect(port);
     client.socket.write('POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345');
@@ -277,6 +277,7 @@ describe('trackConnections (HTTP/1)', () => {
     await turn();
     expect(tracker.describe(5, 'quiet')).toEqual([`127.0.0.1:${client.socket.localPort} idle`]);
     expect(tracker.busyCount()).toBe(0);
+    expect(scheduler.pending).toBe(0); // not draining: nothing to wait for
   });
 
   it('gives responses not begun `Connection: close` once draining, and the socket ends after the last one', async () => {
