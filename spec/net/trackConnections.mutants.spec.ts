@@ -1282,4 +1282,30 @@ describe('trackConnections (destroying)', () => {
     expect(tracker.busyCount()).toBe(1);
     expect(tracker.describe(5, 'busy')).toEqual([`127.0.0.1:${secure.localPort} upgraded (GET /wss)`]);
   });
+
+  it('a response finishing on a connection upgraded after it (pipelined) leaves the upgraded socket to its hook', async () => {
+    const held: http.ServerResponse[] = [];
+    const server = http.createServer((_request, response) => held.push(response));
+    server.keepAliveTimeout = 60_000;
+    const { tracker, calls } = track(server, HTTP1);
+    const upgraded: Duplex[] = [];
+    server.on('upgrade', (_request, socket: Duplex) => {
+      socket.on('error', () => undefined);
+      upgraded.push(socket);
+    });
+    const port = await listen(server);
+    const client = await connect(port);
+    client.socket.write(get('/first') + get('/ws', 'Connection: Upgrade\r\nUpgrade: test\r\n'));
+    await until(() => held.length === 1 && upgraded.length === 1);
+    tracker.beginDrain();
+    await turn();
+    expect(calls.upgraded).toHaveLength(0); // upgraded before the drain: drainUpgraded hands it over
+    let closed = false;
+    held[0].once('close', () => (closed = true));
+    held[0].end('first');
+    await until(() => closed);
+    // Not ended as an HTTP socket (Node may end it for that response's `Connection: close`): still the hook's.
+    expect(tracker.drainUpgraded()).toBe(1);
+    expect(calls.upgraded).toHaveLength(1);
+  });
 });
