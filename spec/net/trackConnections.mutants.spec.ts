@@ -650,6 +650,14 @@ describe('trackConnections (net)', () => {
     await until(() => tracker.busyCount() === 2);
   });
 
+  it('names a socket with no remote endpoint (closed before it was accepted) closed#N on a TCP server', async () => {
+    const { server, tracker } = await netSetup();
+    const gone = new net.Socket(); // never connected: no remoteAddress, as a socket reset before its accept
+    cleanups.push(() => gone.destroy());
+    server.emit('connection', gone);
+    expect(tracker.describe(5, 'busy')).toEqual(['closed#1 open']);
+  });
+
   it('does not hand sockets over before the drain begins', async () => {
     const { tracker, port, calls } = await netSetup();
     await connect(port);
