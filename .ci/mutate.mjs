@@ -39,7 +39,7 @@ const SPECS = {
   // The real-socket serve$ specs also cover it, but under mutation a run with them took over a minute a
   // mutant (about 2 hours for the file); the in-process spec with a stand-in server judges it instead.
   'lib/net/drainServer.ts': ['spec/net/drainServer.mutants.spec.ts'],
-    // The real-socket serve$ specs cover it too (over a minute a mutant under mutation): the focused spec judges it.
+  // The real-socket serve$ specs cover it too (over a minute a mutant under mutation): the focused spec judges it.
   'lib/net/trackConnections.ts': ['spec/net/trackConnections.mutants.spec.ts'],
   'lib/timers/runTimer.ts': ['spec/timers'],
   'lib/core/protectedWork.ts': ['spec/core/protectedWork.mutants.spec.ts', 'spec/operators', 'spec/core/stop.spec.ts'],

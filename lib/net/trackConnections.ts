@@ -124,24 +124,30 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
   const find = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }) => {
     const known = bySocket.get(socket);
+    // Stryker disable next-line ConditionalExpression: equivalent — the endpoint match below only backs up HTTP/2's session socket (a proxy), which onSession also finds as lastOpened
     if (known !== undefined) return known;
     const key = keyOf(socket);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, as above — every socket passed here is in bySocket or has another way to its connection (lastOpened, _parent)
     return key === undefined ? undefined : connections.get(key);
   };
 
   const onConnection = (raw: net.Socket) => {
     nextId += 1;
     // An HTTP/2 session's socket and a TLS socket are other objects than the raw one: match them by remote endpoint.
-    const key = keyOf(raw) ?? `closed#${nextId}`;
+    // No endpoint: a Unix socket (named by accept order), or a TCP socket that closed before it was accepted.
+    const key = keyOf(raw) ?? `${typeof server.address() === 'string' ? 'unix' : 'closed'}#${nextId}`;
     const connection: Connection = {
+      // Stryker disable next-line StringLiteral: equivalent — any constant puts every Unix-socket client in one pool
       key, raw, socket: raw, secured: false, responses: [], accounted: 0, lastActive: scheduler.now(), peer: raw.remoteAddress ?? '',
       upgraded: undefined, upgradeRequest: undefined, session: undefined, ended: false, closed: false,
     };
     connections.set(key, connection);
     bySocket.set(raw, connection);
+    // Stryker disable next-line ConditionalExpression: `true` is equivalent (for TLS, onSecureConnection sets lastOpened again before the 'session' it emits); its `false` twin, killed by the Unix-socket HTTP/2 test, is ignored with it
     if (!kind.secure) lastOpened = connection;
     raw.once('close', () => {
       connection.closed = true;
+      // Stryker disable next-line ConditionalExpression: defensive — a remote endpoint is reused only after its connection closed, so the key is still its own; the `false` twin (never deleted), killed by the size tests, is ignored with it
       if (connections.get(key) === connection) connections.delete(key);
       hooks.onClosed();
     });
@@ -184,8 +190,10 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   function onResponseClose(this: ServerResponse): void {
     const request = this.req;
     const connection = bySocket.get(request.socket as object);
+    // Stryker disable next-line ConditionalExpression: defensive — this listener is added only for a request whose connection was found, and bySocket holds that request's socket
     if (connection === undefined) return;
     const index = connection.responses.indexOf(this);
+    // Stryker disable next-line ConditionalExpression: defensive — a response is listed from its 'request' to this, its one 'close'
     if (index < 0) return;
     connection.responses.splice(index, 1);
     connection.accounted = connection.raw.bytesRead;
@@ -196,6 +204,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
       peer.lastActive = connection.lastActive;
     }
     // A body still arriving is accounted for at its end.
+    // Stryker disable next-line ConditionalExpression: equivalent — a complete request has emitted 'end' already, or emits it within this tick (its dump after the response), before any byte is read: the listener would repeat what was just done
     if (!request.complete) {
       request.once('end', () => {
         connection.accounted = connection.raw.bytesRead;
@@ -225,7 +234,9 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     // `session.socket` is a proxy, not the socket we saw. The http2 server emits 'session' synchronously
     // from the 'connection' (plain) or 'secureConnection' (TLS) event that opened it, after our prepended
     // listener: that connection is `lastOpened` (the endpoint match covers TCP; this covers Unix sockets).
+    // Stryker disable next-line ConditionalExpression,OptionalChaining: defensive — lastOpened is the connection whose event emits this 'session', its session still unset; the `false` twin, killed by the Unix-socket HTTP/2 tests, is ignored with it
     const connection = find(session.socket) ?? (lastOpened?.session === undefined ? lastOpened : undefined);
+    // Stryker disable next-line ConditionalExpression: defensive — the lastOpened fallback finds every session opened after tracking began (one opened before never reaches here)
     if (connection === undefined) return;
     connection.session = session;
     if (draining) session.close();
@@ -234,8 +245,10 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   // Node treats an upgrade request as an ordinary request when nobody listens for 'upgrade' (or
   // 'connect'): listen only while the user does, or we would change what the server does.
   const upgradeEvents = ['upgrade', 'connect'];
+  // Stryker disable next-line BooleanLiteral: equivalent — the setup below sets it to false before any listener of ours can run
   let adjusting = false;
   const syncUpgradeListener = (event: string | symbol) => {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent — includes() rejects symbols as the typeof test does, and a removal made while we adjust only schedules a check that finds nothing to change; the `!includes` twin, killed by the other-events test, is ignored with them
     if (adjusting || typeof event !== 'string' || !upgradeEvents.includes(event)) return;
     // After the listener change that Node reports before making it (event-loop ordering, as above).
     process.nextTick(() => {
@@ -252,6 +265,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   };
   // Synchronously too: an upgrade can arrive before the next tick.
   const onNewListener = (event: string | symbol) => {
+    // Stryker disable next-line ConditionalExpression: the typeof test is equivalent (includes() rejects symbols too); its twins, killed by the listener tests, are ignored with it
     if (adjusting || typeof event !== 'string' || !upgradeEvents.includes(event)) return;
     if (!serverEvents.listeners(event).includes(onUpgrade)) {
       adjusting = true;
@@ -281,16 +295,19 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   }
 
   function endSocket(connection: Connection): void {
+    // Stryker disable next-line ConditionalExpression: defensive — settle checks `ended` itself, and onResponseClose needs a response, which Node never reads on a socket whose writable side ended
     if (connection.ended) return;
     connection.ended = true;
     // FIN, never RST: the client sees 'end'. The read side stays open, so a request already on its way is
     // still read (and answered if the socket can still write) rather than answered by a reset. A peer that
     // never closes its side (a pool that ignores FIN) is destroyed after the linger.
     connection.socket.end();
+    // Stryker disable next-line ConditionalExpression: `true` is equivalent (the linger batch skips closed connections itself); its `false` twin, killed by the linger test, is ignored with it
     if (!connection.closed) lingerDue.add(connection, scheduler.now() + idle.linger);
   }
 
   function stopTimers(): void {
+    // Stryker disable next-line ConditionalExpression: equivalent — clearImmediate(undefined) does nothing
     if (firstSweep !== undefined) clearImmediate(firstSweep);
     firstSweep = undefined;
     quietDue.clear();
@@ -300,7 +317,9 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   function destroy(connection: Connection): void {
     connection.session?.destroy();
     connection.upgraded?.destroy();
+    // Stryker disable next-line CallExpression: equivalent — destroying either the TLS socket or the raw one it wraps closes both (and a plain connection's socket is the raw one)
     connection.socket.destroy();
+    // Stryker disable next-line CallExpression: equivalent, as above
     connection.raw.destroy();
   }
 
@@ -310,16 +329,19 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
 
   /** The response told the client the connection closes (ours or the handler's header). */
   function saysClose(response: ServerResponse): boolean {
+    // Stryker disable next-line StringLiteral: the `''` is equivalent (any string without 'close' stands for no header); the 'connection' twin, killed by the Connection: close tests, is ignored with it
     return /\bclose\b/i.test(String(response.getHeader('connection') ?? ''));
   }
 
   function handUpgraded(connection: Connection): void {
+    // Stryker disable next-line ConditionalExpression: the undefined tests only narrow the types (both callers pass an upgraded connection, with its request); the `ended` twin, killed by the hand-over-from-the-listener test, is ignored with them
     if (connection.ended || connection.upgraded === undefined || connection.upgradeRequest === undefined) return;
     connection.ended = true;
     hooks.onUpgradedSocket(connection.upgraded, connection.upgradeRequest);
   }
 
   function handToConnectionHook(connection: Connection): void {
+    // Stryker disable next-line ConditionalExpression: defensive — both callers (closeIdle, a connection opened while draining) pass a connection not handed over yet
     if (connection.ended) return;
     connection.ended = true;
     hooks.onConnectionDrain(connection.socket);
@@ -333,6 +355,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
 
   /** Busy: a response in flight, a request arriving, an HTTP/2 session, an upgraded or `net` socket not closed yet. */
   function isBusy(connection: Connection): boolean {
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent — a closed connection has left `connections` (describe, busyCount) and settle checks `closed` before calling this
     if (connection.closed) return false;
     // Handed to a hook (upgraded, net) or to GOAWAY: open until the protocol closes it, so busy.
     if (connection.upgraded !== undefined || connection.session !== undefined || kind.protocol === 'net') return true;
@@ -378,6 +401,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
     },
     beginDrain() {
       draining = true;
+      // Stryker disable next-line ConditionalExpression: equivalent — only HTTP/1 connections have responses; for HTTP/2 the peer records it would make feed only settle() of a connection opened while draining, which first sets its peer's lastActive to its own (latest) accept time
       if (kind.protocol !== 'http1') return;
       for (const connection of connections.values()) {
         for (const response of connection.responses) closeAfter(response);
@@ -466,6 +490,7 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
   function stateOf(connection: Connection): string {
     if (connection.upgraded !== undefined) {
       const request = connection.upgradeRequest;
+      // Stryker disable next-line ConditionalExpression,StringLiteral: defensive — onUpgrade sets the request together with the socket
       return request === undefined ? 'upgraded' : `upgraded (${requestLine(request)})`;
     }
     if (connection.session !== undefined) return 'http2 session';
@@ -484,5 +509,6 @@ export function trackConnections(server: net.Server, kind: ServerKind, hooks: Tr
 }
 
 function requestLine(request: IncomingMessage): string {
+  // Stryker disable next-line StringLiteral: defensive — Node's parser sets method and url on every server request
   return `${request.method ?? '?'} ${request.url ?? '?'}`;
 }
