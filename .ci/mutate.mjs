@@ -70,6 +70,7 @@ const SPECS = {
   'lib/core/coreEventLog.ts': ['spec/core/coreEventLog.mutants.spec.ts', 'spec/core/logger.spec.ts', 'spec/logging/pinoLogger.spec.ts'],
   'lib/core/appRegistry.ts': ['spec/core/appRegistry.mutants.spec.ts', 'spec/core/reportOrWarn.spec.ts', 'spec/core/until.spec.ts', 'spec/operators/shutdownWaitsFor.mutants.spec.ts', 'spec/core/validate.mutants.spec.ts'],
   'lib/core/runApp$.ts': ['spec/core/runApp$.mutants.spec.ts', 'spec/core/runApp$.spec.ts', 'spec/core/validation.spec.ts'],
+  'lib/core/runApp.ts': ['spec/core/runApp.mutants.spec.ts', 'spec/core/runApp.spec.ts', 'spec/core/validation.spec.ts'],
 };
 /** Spec files Stryker never runs (see stryker.config.json: they run dist/ in child processes, or take minutes). */
 const NEVER = /^spec\/(demos|package|process|processes|workers|property|net\/realClients)\/|^spec\/net\/serve\$\.process\.spec\.ts$|^spec\/logging\/jsonLog\.spec\.ts$|^spec\/testing\/virtualTimePeer\.spec\.ts$/;
