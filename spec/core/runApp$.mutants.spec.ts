@@ -4,7 +4,7 @@ import { runApp$ } from 'rxrun';
 
 describe('runApp$ (mutants)', () => {
   it('refuses a second argument after an options object, naming runApp$', () => {
-    expect(() => runApp$({ logger: false }, { logger: false })).toThrow(
+    expect(() => runApp$({ logger: false } as never, { logger: false })).toThrow(
       new TypeError('runApp$: with an options object first, there is no second argument'),
     );
   });
