@@ -73,6 +73,7 @@ const SPECS = {
   // Was validation + runApp$ + budget (501 s for the "before" run): the unit spec judges each default and check directly.
   'lib/core/resolveSettings.ts': ['spec/core/resolveSettings.mutants.spec.ts', 'spec/core/validation.spec.ts'],
   'lib/core/bindProcess.ts': ['spec/core/bindProcess.mutants.spec.ts', 'spec/core/signals.spec.ts', 'spec/core/openHandles.spec.ts'],
+  'lib/core/appTasks.ts': ['spec/core/appTasks.mutants.spec.ts', 'spec/core/spawn.spec.ts', 'spec/core/TaskRoot.spec.ts'],
 };
 /** Spec files Stryker never runs (see stryker.config.json: they run dist/ in child processes, or take minutes). */
 const NEVER = /^spec\/(demos|package|process|processes|workers|property|net\/realClients)\/|^spec\/net\/serve\$\.process\.spec\.ts$|^spec\/logging\/jsonLog\.spec\.ts$|^spec\/testing\/virtualTimePeer\.spec\.ts$/;
