@@ -74,6 +74,7 @@ const SPECS = {
   'lib/core/resolveSettings.ts': ['spec/core/resolveSettings.mutants.spec.ts', 'spec/core/validation.spec.ts'],
   'lib/core/bindProcess.ts': ['spec/core/bindProcess.mutants.spec.ts', 'spec/core/signals.spec.ts', 'spec/core/openHandles.spec.ts'],
   'lib/core/appTasks.ts': ['spec/core/appTasks.mutants.spec.ts', 'spec/core/spawn.spec.ts', 'spec/core/TaskRoot.spec.ts'],
+  'lib/core/TaskRoot.ts': ['spec/core/TaskRoot.mutants.spec.ts', 'spec/core/TaskRoot.spec.ts'],
 };
 /** Spec files Stryker never runs (see stryker.config.json: they run dist/ in child processes, or take minutes). */
 const NEVER = /^spec\/(demos|package|process|processes|workers|property|net\/realClients)\/|^spec\/net\/serve\$\.process\.spec\.ts$|^spec\/logging\/jsonLog\.spec\.ts$|^spec\/testing\/virtualTimePeer\.spec\.ts$/;
