@@ -75,6 +75,9 @@ const SPECS = {
   'lib/core/bindProcess.ts': ['spec/core/bindProcess.mutants.spec.ts', 'spec/core/signals.spec.ts', 'spec/core/openHandles.spec.ts'],
   'lib/core/appTasks.ts': ['spec/core/appTasks.mutants.spec.ts', 'spec/core/spawn.spec.ts', 'spec/core/TaskRoot.spec.ts'],
   'lib/core/TaskRoot.ts': ['spec/core/TaskRoot.mutants.spec.ts', 'spec/core/TaskRoot.spec.ts'],
+  // A run with these takes about an hour on 2 cores (see MUTATION.md ⁷).
+  'lib/core/createRuntime.ts': ['spec/core/createRuntime.mutants.spec.ts', 'spec/core/appContext.spec.ts', 'spec/core/budget.spec.ts', 'spec/core/defer.spec.ts', 'spec/core/errors.spec.ts', 'spec/core/logger.spec.ts', 'spec/core/onShutdown.spec.ts', 'spec/core/openHandles.spec.ts', 'spec/core/phases.spec.ts', 'spec/core/ready.spec.ts', 'spec/core/runApp$.spec.ts', 'spec/core/runApp.spec.ts', 'spec/core/signals.spec.ts', 'spec/core/spawn.spec.ts', 'spec/core/stop.spec.ts', 'spec/core/until.spec.ts', 'spec/regressions', 'spec/operators/shutdownWaitsFor.spec.ts'],
+  'lib/core/shutdownLatch.ts': ['spec/core/shutdownLatch.spec.ts'],
 };
 /** Spec files Stryker never runs (see stryker.config.json: they run dist/ in child processes, or take minutes). */
 const NEVER = /^spec\/(demos|package|process|processes|workers|property|net\/realClients)\/|^spec\/net\/serve\$\.process\.spec\.ts$|^spec\/logging\/jsonLog\.spec\.ts$|^spec\/testing\/virtualTimePeer\.spec\.ts$/;

@@ -91,6 +91,19 @@ describe('createRuntime', () => {
       expect(ran).toEqual(['db@finalizing']);
     });
 
+    it("an extension's finalizer cut off by the budget is reported as a finalizer", () => {
+      let events: LifecycleEvent[] = [];
+      testScheduler.run(() => {
+        const test = runTestApp((ctx) => {
+          resolveApp(ctx, 'spec').addFinalizer('db', () => NEVER);
+          return NEVER;
+        }, { shutdownTimeout: 10 });
+        events = collect(test.events$);
+        test.port.signal('SIGTERM', 2);
+      });
+      expect(outcomeOf(events).report?.pending).toEqual([{ kind: 'finalizer', name: 'db', state: 'running' }]);
+    });
+
     it('protect is refused while finalizing, accepted before', () => {
       const tickets: Record<string, unknown> = {};
       testScheduler.run(() => {
