@@ -1,13 +1,14 @@
 // The runtime's own wiring (createRuntime.ts), each test named after what a surviving mutant broke
 // (issue 9): what happens after the app stopped or was abandoned, the logger's failures, the ready
 // signal's window, the extension face (`AppInternals`) by phase.
-import { EMPTY, NEVER, Subject, of } from 'rxjs';
+import { EMPTY, NEVER, Subject, filter, lastValueFrom, map, of, tap, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { NoCurrentAppError, runApp$, shutdownWaitsFor, untilShutdown, type AppContext, type LifecycleEvent, type Logger } from 'rxrun';
 import { createTestProcess, runTestApp } from 'rxrun/testing';
 import { resolveApp } from '../../lib/core/appRegistry';
 import { coreEventLog } from '../../lib/core/coreEventLog';
 import { collect, newScheduler, outcomeOf } from '../support/lifecycle';
+import { withOwnTimers } from '../support/ownTimers';
 
 const linesOf = (lines: string[]): Logger => ({
   info: (line) => lines.push(line),
@@ -368,6 +369,25 @@ describe('createRuntime', () => {
         port.signal('SIGTERM', 2);
       });
       expect(events.map((event) => event.type)).toContain('budget-exceeds-grace');
+    });
+  });
+
+  describe('the cut-off report with real timers', () => {
+    it("names none of the app's own timers (the budget's, a hook's timeout)", async () => {
+      const outcome = await withOwnTimers((port) =>
+        lastValueFrom(
+          runApp$((app) => {
+            app.onShutdown(() => NEVER, { name: 'stuck', timeout: 60_000 });
+            return [NEVER, timer(0).pipe(tap(() => app.stop()))];
+          }, { process: port, logger: false, signals: [], ipcShutdown: false, shutdownTimeout: 20 }).pipe(
+            filter((event): event is Extract<LifecycleEvent, { type: 'stopped' }> => event.type === 'stopped'),
+            map((event) => event.outcome),
+          ),
+        ),
+      );
+      expect(outcome.status).toBe('timeout');
+      expect(outcome.report?.pending).toContainEqual({ kind: 'hook', name: 'stuck', state: 'running' });
+      expect(outcome.report?.activeHandles).toEqual([]);
     });
   });
 
