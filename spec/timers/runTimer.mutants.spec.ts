@@ -2,8 +2,9 @@
 // armed wait ends): the cases mutation testing found unasserted (issue 9) — a wake-up before the due
 // time by the scheduler's clock, float rounding of n·period, a clock jump too large to count tick by
 // tick after ticks already ran, and the exact 1,000-tick burst cap.
-import { Subscription, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import { timer$, type TimerConfig, type TimerMiss } from 'rxrun';
+import { NEVER, Subject, Subscription, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { NoCurrentAppError, runApp$, timer$, type TickErrorInfo, type TimerConfig, type TimerMiss } from 'rxrun';
+import { createTestProcess } from 'rxrun/testing';
 
 interface Armed {
   readonly delay: number;
@@ -239,6 +240,41 @@ describe('timer$ clock handling (driven by hand)', () => {
     const after = ticks.slice(3);
     expect(after.map((t) => [t.scheduledAt, t.at])).toEqual([[jump, jump]]);
     expect(ticks.every((t) => t.scheduledAt <= t.at)).toBe(true);
+  });
+
+  it('never arms a wait longer than 2**31 - 1 ms, even when float rounding of a huge clock makes the first one 2**31', () => {
+    const start = 2 ** 53 + 4; // above 2**53 doubles are even: start + (2**31 - 1) rounds up to start + 2**31
+    expect(start + (2 ** 31 - 1) - start).toBe(2 ** 31);
+    const { hand, ticks } = startTimer(10, { firstDelay: 2 ** 31 - 1 }, start);
+    expect(hand.pending().delay).toBe(2 ** 31 - 1);
+    expect(ticks).toEqual([]);
+  });
+
+  it("a tick failing after an onStop 'finish' stop reaches onTickError with state 'finishing'", () => {
+    const hand = handScheduler();
+    const work = new Subject<number>();
+    const boom = new Error('late');
+    const reported: [unknown, TickErrorInfo][] = [];
+    const subscription = timer$(10, () => work, {
+      scheduler: hand.scheduler, name: 'job', onStop: 'finish', onTickError: (error, info) => reported.push([error, info]),
+    }).subscribe();
+    hand.wake(); // tick 0 starts and keeps running
+    subscription.unsubscribe();
+    expect(reported).toEqual([]);
+    work.error(boom);
+    expect(reported).toEqual([[boom, { name: 'job', n: 0, scheduledAt: 0, state: 'finishing' }]]);
+  });
+
+  it('with several apps running and no app option, the NoCurrentAppError names timer$ and the count', () => {
+    const apps = [0, 1].map(() => runApp$(() => NEVER, { process: createTestProcess(), logger: false }).subscribe());
+    let error: unknown;
+    try {
+      timer$(1000, () => []).subscribe({ error: (e: unknown) => (error = e) }).unsubscribe();
+    } finally {
+      apps.forEach((app) => app.unsubscribe());
+    }
+    expect(error).toBeInstanceOf(NoCurrentAppError);
+    expect((error as Error).message).toBe('timer$: 2 apps are running in this process; pass the app explicitly');
   });
 
   it('accepts the longest period a timer can arm (2**31 - 1 ms) and refuses one ms more', () => {
