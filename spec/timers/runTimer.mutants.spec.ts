@@ -2,7 +2,7 @@
 // armed wait ends): the cases mutation testing found unasserted (issue 9) — a wake-up before the due
 // time by the scheduler's clock, float rounding of n·period, a clock jump too large to count tick by
 // tick after ticks already ran, and the exact 1,000-tick burst cap.
-import { NEVER, Subject, Subscription, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { NEVER, Observable, Subject, Subscription, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { NoCurrentAppError, runApp$, timer$, type TickErrorInfo, type TimerConfig, type TimerMiss } from 'rxrun';
 import { createTestProcess } from 'rxrun/testing';
 
@@ -283,3 +283,163 @@ describe('timer$ clock handling (driven by hand)', () => {
   });
 });
 
+/** A PromiseLike the test settles by hand (synchronously: no microtask in between). */
+function handPromise() {
+  const settle: { ok?: (value: number) => unknown; fail?: (reason: unknown) => unknown } = {};
+  const promise: PromiseLike<number> = {
+    then(ok, fail) {
+      settle.ok = ok as (value: number) => unknown;
+      settle.fail = fail as (reason: unknown) => unknown;
+      return promise as never;
+    },
+  };
+  return { promise, settle };
+}
+
+describe('timer$ cancelled promise ticks: which rejections are the tick’s own abort (driven by hand)', () => {
+  /** Starts a promise tick 0, unsubscribes (cancels it), then rejects it with `reason`; returns what onTickError got. */
+  function rejectAfterCancel(reason: unknown): [unknown, TickErrorInfo][] {
+    const hand = handScheduler();
+    const tick0 = handPromise();
+    const reported: [unknown, TickErrorInfo][] = [];
+    const subscription = timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error, info) => reported.push([error, info]) }).subscribe();
+    hand.wake();
+    subscription.unsubscribe();
+    tick0.settle.fail?.(reason);
+    return reported;
+  }
+
+  it('an object named AbortError (what fetch rejects with) is not reported', () => {
+    expect(rejectAfterCancel(new DOMException('aborted', 'AbortError'))).toEqual([]);
+    expect(rejectAfterCancel({ name: 'AbortError' })).toEqual([]);
+  });
+
+  it('any other rejection is reported with state cancelled: another error, null, a function named AbortError', () => {
+    const other = new Error('other');
+    expect(rejectAfterCancel(other)).toEqual([[other, { name: 'timer$', n: 0, scheduledAt: 0, state: 'cancelled' }]]);
+    expect(rejectAfterCancel(null)).toEqual([[null, { name: 'timer$', n: 0, scheduledAt: 0, state: 'cancelled' }]]);
+    function AbortError(): void {}
+    expect(rejectAfterCancel(AbortError)).toEqual([[AbortError, { name: 'timer$', n: 0, scheduledAt: 0, state: 'cancelled' }]]);
+  });
+
+  it('a tick that was not cancelled is reported even when it rejects with an AbortError', () => {
+    const hand = handScheduler();
+    const tick0 = handPromise();
+    const reported: unknown[] = [];
+    const abort = new DOMException('aborted', 'AbortError');
+    timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error) => reported.push(error) }).subscribe();
+    hand.wake();
+    tick0.settle.fail?.(abort);
+    expect(reported).toEqual([abort]);
+  });
+});
+
+describe('timer$ tick bookkeeping (driven by hand)', () => {
+  it('a PromiseLike that calls back twice counts once: one value, or one reported error', () => {
+    const hand = handScheduler();
+    const tick0 = handPromise();
+    const values: number[] = [];
+    const reported: unknown[] = [];
+    timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error) => reported.push(error) }).subscribe((v) => values.push(v));
+    hand.wake();
+    tick0.settle.ok?.(1);
+    tick0.settle.ok?.(2);
+    tick0.settle.fail?.(new Error('after the value'));
+    expect(values).toEqual([1]);
+    expect(reported).toEqual([]);
+
+    const tick1 = handPromise();
+    const first = new Error('first');
+    const hand2 = handScheduler();
+    timer$(10, () => tick1.promise, { scheduler: hand2.scheduler, onTickError: (error) => reported.push(error) }).subscribe((v) => values.push(v));
+    hand2.wake();
+    tick1.settle.fail?.(first);
+    tick1.settle.fail?.(new Error('second'));
+    tick1.settle.ok?.(3);
+    expect(reported).toEqual([first]);
+    expect(values).toEqual([1]);
+  });
+
+  it("policy 'cancel': a cancelled promise tick's later value never goes downstream", () => {
+    const hand = handScheduler();
+    const promises = [handPromise(), handPromise()];
+    const values: number[] = [];
+    timer$(10, (n) => promises[n]!.promise, { scheduler: hand.scheduler, policy: 'cancel' }).subscribe((v) => values.push(v));
+    hand.wake(); // tick 0
+    hand.set(10);
+    hand.wake(); // tick 1 cancels tick 0
+    promises[0]!.settle.ok?.(100);
+    promises[1]!.settle.ok?.(1);
+    expect(values).toEqual([1]);
+  });
+
+  it("policy 'queue': a failing tick frees its slot at once for the queued one", () => {
+    const hand = handScheduler();
+    const work = [new Subject<number>(), new Subject<number>()];
+    const started: number[] = [];
+    const reported: unknown[] = [];
+    timer$(10, (n) => {
+      started.push(n);
+      return work[n] ?? [];
+    }, { scheduler: hand.scheduler, policy: 'queue', onTickError: (error) => reported.push(error) }).subscribe();
+    hand.wake(); // tick 0 runs
+    hand.set(10);
+    hand.wake(); // tick 1 waits in the queue
+    expect(started).toEqual([0]);
+    const boom = new Error('tick 0');
+    work[0]!.error(boom);
+    expect(reported).toEqual([boom]);
+    expect(started).toEqual([0, 1]);
+  });
+
+  it("policy 'queue': 5,000 queued ticks that end synchronously all run in order, one after the other (no recursion)", () => {
+    const hand = handScheduler();
+    const first = new Subject<number>();
+    const started: number[] = [];
+    const reported: unknown[] = [];
+    timer$(1, (n) => {
+      started.push(n);
+      return n === 0 ? first : [];
+    }, { scheduler: hand.scheduler, policy: 'queue', missedTicks: 'burst', onTickError: (error) => reported.push(error) }).subscribe();
+    hand.wake(); // tick 0 runs on
+    for (let at = 1000; at <= 5000; at += 1000) {
+      hand.set(at);
+      hand.wake(); // 1,000 more due ticks queue up behind tick 0
+    }
+    expect(started).toEqual([0]);
+    first.complete();
+    expect(reported).toEqual([]);
+    expect(started).toEqual(Array.from({ length: 5001 }, (_, n) => n));
+  });
+
+  it("onStop 'finish' with onTickError 'stop': a tick failing after the stop is still reported (console.error)", () => {
+    const errorSpy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const hand = handScheduler();
+      const work = new Subject<number>();
+      const subscription = timer$(10, () => work, { scheduler: hand.scheduler, name: 'job', onStop: 'finish', onTickError: 'stop' }).subscribe();
+      hand.wake();
+      subscription.unsubscribe();
+      work.error(new Error('late'));
+      expect(errorSpy.mock.calls.map((call) => String(call[0]).split('\n')[0])).toEqual(["rxrun: timer$ 'job' tick 0 failed: Error: late"]);
+    } finally {
+      errorSpy.mockRestore();
+    }
+  });
+
+  it("onTickError 'stop': the other running ticks are torn down before the error goes downstream", () => {
+    const hand = handScheduler();
+    const log: string[] = [];
+    const fail = new Subject<never>();
+    timer$(10, (n) =>
+      n === 0
+        ? new Observable<number>(() => () => log.push('tick 0 torn down'))
+        : fail,
+    { scheduler: hand.scheduler, onTickError: 'stop' }).subscribe({ error: () => log.push('downstream error') });
+    hand.wake(); // tick 0 runs on
+    hand.set(10);
+    hand.wake(); // tick 1
+    fail.error(new Error('tick 1'));
+    expect(log).toEqual(['tick 0 torn down', 'downstream error']);
+  });
+});
