@@ -3,8 +3,9 @@
 // time by the scheduler's clock, float rounding of n·period, a clock jump too large to count tick by
 // tick after ticks already ran, and the exact 1,000-tick burst cap.
 import { NEVER, Observable, Subject, Subscription, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import { NoCurrentAppError, runApp$, timer$, type TickErrorInfo, type TimerConfig, type TimerMiss } from 'rxrun';
-import { createTestProcess } from 'rxrun/testing';
+import { NoCurrentAppError, runApp$, timer$, type LifecycleEvent, type TickErrorInfo, type TimerConfig, type TimerMiss } from 'rxrun';
+import { createTestProcess, runTestApp } from 'rxrun/testing';
+import { collect, newScheduler, outcomeOf, timeline, virtualPromise } from '../support/lifecycle';
 
 interface Armed {
   readonly delay: number;
@@ -441,5 +442,68 @@ describe('timer$ tick bookkeeping (driven by hand)', () => {
     hand.wake(); // tick 1
     fail.error(new Error('tick 1'));
     expect(log).toEqual(['tick 0 torn down', 'downstream error']);
+  });
+});
+
+describe('timer$ ticks the app waits for at shutdown (virtual time)', () => {
+  const waits = (events: readonly LifecycleEvent[]) => timeline(events).filter((line) => /protected|phase:stopped|stopped:/.test(line));
+
+  it('an observable tick that stops its own timer inside tick() is never subscribed, and the app does not wait for it', () => {
+    const testScheduler = newScheduler();
+    let events: LifecycleEvent[] = [];
+    const subscribed: number[] = [];
+    testScheduler.run(() => {
+      const app = runTestApp(() => {
+        const subscription = timer$(4, (n) => {
+          if (n === 1) subscription.unsubscribe();
+          return new Observable<never>(() => void subscribed.push(n));
+        }, { name: 'self' }).subscribe();
+        return NEVER;
+      });
+      app.port.signal('SIGTERM', 6);
+      events = collect(app.events$);
+    });
+    expect(subscribed).toEqual([0]);
+    expect(waits(events)).toEqual(['6 phase:stopped', '6 stopped:ok']);
+  });
+
+  it("policy 'cancel' with onStop 'finish': at the shutdown the app waits for the live tick only, not the ones it replaced", () => {
+    const testScheduler = newScheduler();
+    let events: LifecycleEvent[] = [];
+    testScheduler.run(({ cold }) => {
+      const app = runTestApp(() => timer$(4, () => cold('a-------|'), { policy: 'cancel', onStop: 'finish', name: 'job' }));
+      app.port.signal('SIGTERM', 9); // tick 0 replaced at 4, tick 1 at 8; tick 2 runs until 16
+      events = collect(app.events$);
+    });
+    expect(waits(events)).toEqual(['9 protected-pending:job tick 2', '16 protected-drained', '16 phase:stopped', '16 stopped:ok']);
+  });
+
+  it("onStop 'finish': a promise tick running at the shutdown is awaited under its own name, and the app stops when it settles", () => {
+    const testScheduler = newScheduler();
+    let events: LifecycleEvent[] = [];
+    testScheduler.run(() => {
+      const app = runTestApp((ctx) => timer$(100, () => virtualPromise(ctx.scheduler, 10), { onStop: 'finish', name: 'job' }));
+      app.port.signal('SIGTERM', 3);
+      events = collect(app.events$);
+    });
+    expect(waits(events)).toEqual(['3 protected-pending:job tick 0', '10 protected-drained', '10 phase:stopped', '10 stopped:ok']);
+  });
+
+  it("onStop 'finish': a promise tick cut off when the budget runs out is not awaited again as a cancelled tick", () => {
+    const testScheduler = newScheduler();
+    let events: LifecycleEvent[] = [];
+    const aborted: number[] = [];
+    testScheduler.run(() => {
+      const app = runTestApp((ctx) => timer$(100, (_n, _at, signal) => {
+        signal.addEventListener('abort', () => aborted.push(ctx.scheduler.now()));
+        return virtualPromise(ctx.scheduler, 30);
+      }, { onStop: 'finish', name: 'job' }), { shutdownTimeout: 8 });
+      app.port.signal('SIGTERM', 2);
+      events = collect(app.events$);
+    });
+    expect(aborted).toEqual([10]);
+    expect(outcomeOf(events).status).toBe('timeout');
+    expect(outcomeOf(events).report?.pending).toEqual([{ kind: 'protected', name: 'job tick 0', state: 'running' }]);
+    expect(waits(events).filter((line) => line.includes('(cancelled)'))).toEqual([]);
   });
 });
