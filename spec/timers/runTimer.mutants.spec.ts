@@ -7,6 +7,20 @@ import { NoCurrentAppError, runApp$, timer$, type LifecycleEvent, type TickError
 import { createTestProcess, runTestApp } from 'rxrun/testing';
 import { collect, newScheduler, outcomeOf, timeline, virtualPromise } from '../support/lifecycle';
 
+/**
+ * Errors that reached a subscriber no test expected one on: afterEach fails the test on any. (An error
+ * sent to a subscriber without an error callback is thrown asynchronously and would crash the test
+ * runner, which mutation testing then counts as a runtime error instead of a failed test.)
+ */
+const unexpected: unknown[] = [];
+afterEach(() => {
+  expect(unexpected.splice(0)).toEqual([]);
+});
+const observe = <T>(next?: (value: T) => unknown) => ({
+  next: (value: T) => void next?.(value),
+  error: (error: unknown) => void unexpected.push(error),
+});
+
 interface Armed {
   readonly delay: number;
   readonly armedAt: number;
@@ -63,7 +77,7 @@ function startTimer(period: number, config: TimerConfig, start = 0) {
       return [];
     },
     { onMissed: (miss) => misses.push(miss), ...config, scheduler: hand.scheduler },
-  ).subscribe();
+  ).subscribe(observe());
   return { hand, ticks, misses, subscription };
 }
 
@@ -208,7 +222,7 @@ describe('timer$ clock handling (driven by hand)', () => {
   it('a tick that ends the subscription (take(1)) leaves no wait armed', () => {
     const hand = handScheduler();
     const values: number[] = [];
-    timer$(10, (n) => [n], { scheduler: hand.scheduler }).pipe(take(1)).subscribe((v) => values.push(v));
+    timer$(10, (n) => [n], { scheduler: hand.scheduler }).pipe(take(1)).subscribe(observe((v) => values.push(v)));
     hand.wake();
     expect(values).toEqual([0]);
     expect(hand.liveCount()).toBe(0);
@@ -258,7 +272,7 @@ describe('timer$ clock handling (driven by hand)', () => {
     const reported: [unknown, TickErrorInfo][] = [];
     const subscription = timer$(10, () => work, {
       scheduler: hand.scheduler, name: 'job', onStop: 'finish', onTickError: (error, info) => reported.push([error, info]),
-    }).subscribe();
+    }).subscribe(observe());
     hand.wake(); // tick 0 starts and keeps running
     subscription.unsubscribe();
     expect(reported).toEqual([]);
@@ -267,7 +281,7 @@ describe('timer$ clock handling (driven by hand)', () => {
   });
 
   it('with several apps running and no app option, the NoCurrentAppError names timer$ and the count', () => {
-    const apps = [0, 1].map(() => runApp$(() => NEVER, { process: createTestProcess(), logger: false }).subscribe());
+    const apps = [0, 1].map(() => runApp$(() => NEVER, { process: createTestProcess(), logger: false }).subscribe(observe()));
     let error: unknown;
     try {
       timer$(1000, () => []).subscribe({ error: (e: unknown) => (error = e) }).unsubscribe();
@@ -303,7 +317,7 @@ describe('timer$ cancelled promise ticks: which rejections are the tick’s own 
     const hand = handScheduler();
     const tick0 = handPromise();
     const reported: [unknown, TickErrorInfo][] = [];
-    const subscription = timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error, info) => reported.push([error, info]) }).subscribe();
+    const subscription = timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error, info) => reported.push([error, info]) }).subscribe(observe());
     hand.wake();
     subscription.unsubscribe();
     tick0.settle.fail?.(reason);
@@ -328,7 +342,7 @@ describe('timer$ cancelled promise ticks: which rejections are the tick’s own 
     const tick0 = handPromise();
     const reported: unknown[] = [];
     const abort = new DOMException('aborted', 'AbortError');
-    timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error) => reported.push(error) }).subscribe();
+    timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error) => reported.push(error) }).subscribe(observe());
     hand.wake();
     tick0.settle.fail?.(abort);
     expect(reported).toEqual([abort]);
@@ -341,7 +355,7 @@ describe('timer$ tick bookkeeping (driven by hand)', () => {
     const tick0 = handPromise();
     const values: number[] = [];
     const reported: unknown[] = [];
-    timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error) => reported.push(error) }).subscribe((v) => values.push(v));
+    timer$(10, () => tick0.promise, { scheduler: hand.scheduler, onTickError: (error) => reported.push(error) }).subscribe(observe((v) => values.push(v)));
     hand.wake();
     tick0.settle.ok?.(1);
     tick0.settle.ok?.(2);
@@ -352,7 +366,7 @@ describe('timer$ tick bookkeeping (driven by hand)', () => {
     const tick1 = handPromise();
     const first = new Error('first');
     const hand2 = handScheduler();
-    timer$(10, () => tick1.promise, { scheduler: hand2.scheduler, onTickError: (error) => reported.push(error) }).subscribe((v) => values.push(v));
+    timer$(10, () => tick1.promise, { scheduler: hand2.scheduler, onTickError: (error) => reported.push(error) }).subscribe(observe((v) => values.push(v)));
     hand2.wake();
     tick1.settle.fail?.(first);
     tick1.settle.fail?.(new Error('second'));
@@ -365,7 +379,7 @@ describe('timer$ tick bookkeeping (driven by hand)', () => {
     const hand = handScheduler();
     const promises = [handPromise(), handPromise()];
     const values: number[] = [];
-    timer$(10, (n) => promises[n]!.promise, { scheduler: hand.scheduler, policy: 'cancel' }).subscribe((v) => values.push(v));
+    timer$(10, (n) => promises[n]!.promise, { scheduler: hand.scheduler, policy: 'cancel' }).subscribe(observe((v) => values.push(v)));
     hand.wake(); // tick 0
     hand.set(10);
     hand.wake(); // tick 1 cancels tick 0
@@ -382,7 +396,7 @@ describe('timer$ tick bookkeeping (driven by hand)', () => {
     timer$(10, (n) => {
       started.push(n);
       return work[n] ?? [];
-    }, { scheduler: hand.scheduler, policy: 'queue', onTickError: (error) => reported.push(error) }).subscribe();
+    }, { scheduler: hand.scheduler, policy: 'queue', onTickError: (error) => reported.push(error) }).subscribe(observe());
     hand.wake(); // tick 0 runs
     hand.set(10);
     hand.wake(); // tick 1 waits in the queue
@@ -401,7 +415,7 @@ describe('timer$ tick bookkeeping (driven by hand)', () => {
     timer$(1, (n) => {
       started.push(n);
       return n === 0 ? first : [];
-    }, { scheduler: hand.scheduler, policy: 'queue', missedTicks: 'burst', onTickError: (error) => reported.push(error) }).subscribe();
+    }, { scheduler: hand.scheduler, policy: 'queue', missedTicks: 'burst', onTickError: (error) => reported.push(error) }).subscribe(observe());
     hand.wake(); // tick 0 runs on
     for (let at = 1000; at <= 5000; at += 1000) {
       hand.set(at);
@@ -418,7 +432,7 @@ describe('timer$ tick bookkeeping (driven by hand)', () => {
     try {
       const hand = handScheduler();
       const work = new Subject<number>();
-      const subscription = timer$(10, () => work, { scheduler: hand.scheduler, name: 'job', onStop: 'finish', onTickError: 'stop' }).subscribe();
+      const subscription = timer$(10, () => work, { scheduler: hand.scheduler, name: 'job', onStop: 'finish', onTickError: 'stop' }).subscribe(observe());
       hand.wake();
       subscription.unsubscribe();
       work.error(new Error('late'));
@@ -457,7 +471,7 @@ describe('timer$ ticks the app waits for at shutdown (virtual time)', () => {
         const subscription = timer$(4, (n) => {
           if (n === 1) subscription.unsubscribe();
           return new Observable<never>(() => void subscribed.push(n));
-        }, { name: 'self' }).subscribe();
+        }, { name: 'self' }).subscribe(observe());
         return NEVER;
       });
       app.port.signal('SIGTERM', 6);
