@@ -4,6 +4,7 @@
 // tick after ticks already ran, and the exact 1,000-tick burst cap.
 import { NEVER, Observable, Subject, Subscription, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { NoCurrentAppError, runApp$, timer$, type LifecycleEvent, type TickErrorInfo, type TimerConfig, type TimerMiss } from 'rxrun';
+import type { RunHelpers, TestScheduler } from 'rxjs/testing';
 import { createTestProcess, runTestApp } from 'rxrun/testing';
 import { collect, newScheduler, outcomeOf, timeline, virtualPromise } from '../support/lifecycle';
 
@@ -459,6 +460,18 @@ describe('timer$ tick bookkeeping (driven by hand)', () => {
   });
 });
 
+/**
+ * Hang guard: the TestScheduler's run mode has no frame limit, so a timer that never stops (a mutant)
+ * would move its virtual clock on forever and the test would never end. These tests are over by frame
+ * 30; the clock stops at frame 1,000, and the test fails on its assertions instead.
+ */
+function guardedRun<T>(scheduler: TestScheduler, callback: (helpers: RunHelpers) => T): T {
+  return scheduler.run((helpers) => {
+    scheduler.maxFrames = 1000;
+    return callback(helpers);
+  });
+}
+
 describe('timer$ ticks the app waits for at shutdown (virtual time)', () => {
   const waits = (events: readonly LifecycleEvent[]) => timeline(events).filter((line) => /protected|phase:stopped|stopped:/.test(line));
 
@@ -466,7 +479,7 @@ describe('timer$ ticks the app waits for at shutdown (virtual time)', () => {
     const testScheduler = newScheduler();
     let events: LifecycleEvent[] = [];
     const subscribed: number[] = [];
-    testScheduler.run(() => {
+    guardedRun(testScheduler, () => {
       const app = runTestApp(() => {
         const subscription = timer$(4, (n) => {
           if (n === 1) subscription.unsubscribe();
@@ -484,7 +497,7 @@ describe('timer$ ticks the app waits for at shutdown (virtual time)', () => {
   it("policy 'cancel' with onStop 'finish': at the shutdown the app waits for the live tick only, not the ones it replaced", () => {
     const testScheduler = newScheduler();
     let events: LifecycleEvent[] = [];
-    testScheduler.run(({ cold }) => {
+    guardedRun(testScheduler, ({ cold }) => {
       const app = runTestApp(() => timer$(4, () => cold('a-------|'), { policy: 'cancel', onStop: 'finish', name: 'job' }));
       app.port.signal('SIGTERM', 9); // tick 0 replaced at 4, tick 1 at 8; tick 2 runs until 16
       events = collect(app.events$);
@@ -495,7 +508,7 @@ describe('timer$ ticks the app waits for at shutdown (virtual time)', () => {
   it("onStop 'finish': a promise tick running at the shutdown is awaited under its own name, and the app stops when it settles", () => {
     const testScheduler = newScheduler();
     let events: LifecycleEvent[] = [];
-    testScheduler.run(() => {
+    guardedRun(testScheduler, () => {
       const app = runTestApp((ctx) => timer$(100, () => virtualPromise(ctx.scheduler, 10), { onStop: 'finish', name: 'job' }));
       app.port.signal('SIGTERM', 3);
       events = collect(app.events$);
@@ -507,7 +520,7 @@ describe('timer$ ticks the app waits for at shutdown (virtual time)', () => {
     const testScheduler = newScheduler();
     let events: LifecycleEvent[] = [];
     const aborted: number[] = [];
-    testScheduler.run(() => {
+    guardedRun(testScheduler, () => {
       const app = runTestApp((ctx) => timer$(100, (_n, _at, signal) => {
         signal.addEventListener('abort', () => aborted.push(ctx.scheduler.now()));
         return virtualPromise(ctx.scheduler, 30);
