@@ -150,6 +150,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
 
   function startTick(n: number, scheduledAt: number): void {
     const t: Tick = {
+      // Stryker disable next-line StringLiteral: equivalent — only 'observable' and 'promise' are ever compared; any other value means 'starting'
       n, scheduledAt, controller: new AbortController(), kind: 'starting', subscription: undefined,
       detached: false, cancelled: false, settled: false, ticket: undefined,
     };
@@ -176,6 +177,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
     }
     t.kind = 'observable';
     if (t.cancelled) {
+      // Stryker disable next-line BooleanLiteral: equivalent — nothing reads it again: cancelTick already took the tick out of `running`, so no later cancel or stop sees it
       t.settled = true;
       return;
     }
@@ -247,11 +249,14 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
   /** Tears a tick down; a promise tick cannot be stopped, so the app waits for it to settle (when `register`). */
   function cancelTick(t: Tick, register: boolean): void {
     running.delete(t);
+    // Stryker disable next-line LogicalOperator: equivalent — every caller passes a tick still in `running` (settling or cancelling takes it out), or a finishing tick cut off while its ticket is open (it has not settled: settling ends the ticket); the check is defensive
     if (t.settled || t.cancelled) return;
     t.cancelled = true;
     t.detached = true;
     t.controller.abort();
+    // Stryker disable next-line LogicalOperator: equivalent — only an observable tick has a subscription (set in the same synchronous step as its kind, with no user code in between), so `||` selects the same ticks
     if (t.kind === 'observable' && t.subscription !== undefined) {
+      // Stryker disable next-line BooleanLiteral: equivalent — the tick is out of `running` and marked cancelled, and its HeldSubscriber is unsubscribed (no complete or error follows), so nothing reads `settled` again
       t.settled = true;
       t.subscription.unsubscribe(); // teardown errors go to `report` through the guard
     } else if (t.kind === 'promise' && register) {
@@ -271,6 +276,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
     action = undefined;
     queue.length = 0;
     const live = [...running];
+    // Stryker disable next-line CallExpression: equivalent — after the stop nothing reads `running` but ended/failed, which delete their own tick; a second stop returns early
     running.clear();
     for (const t of live) {
       if (mode === 'cancel') {
@@ -278,6 +284,7 @@ export function runTimer<T>(subscriber: Subscriber<T>, tick: TickFn<T>, settings
       } else {
         t.detached = true;
         // Cut off (budget spent, forced stop): torn down, and the app no longer waits for it.
+        // Stryker disable next-line BooleanLiteral: equivalent — the cut-off ends the app's wait (budget spent or forced stop); a ticket registered from inside it is never awaited (checked: spec 'a promise tick cut off when the budget runs out')
         t.ticket = internals?.protect(`${name} tick ${t.n}`, () => cancelTick(t, false));
       }
     }
