@@ -3,6 +3,7 @@
 import { coreEventLog, describeReason } from '../../lib/core/coreEventLog';
 import { logWithoutStack } from '../../lib/core/errors';
 import type { AppOutcome, CoreLifecycleEvent, Logger, PendingReport } from '../../lib/core/types';
+import { anOutcome } from '../support/lifecycle';
 
 /** Every line the event writes, as `level text`. */
 function linesOf(event: CoreLifecycleEvent): string[] {
@@ -28,19 +29,7 @@ const report: PendingReport = {
   activeHandles: ['Timeout'],
 };
 
-function outcome(overrides: Partial<AppOutcome>): AppOutcome {
-  return {
-    status: 'ok',
-    reason: { kind: 'signal', signal: 'SIGTERM' },
-    laterReasons: [],
-    error: undefined,
-    errors: [],
-    report: undefined,
-    openHandles: [],
-    shutdownMs: 12,
-    ...overrides,
-  } as AppOutcome;
-}
+const outcome = (overrides: Partial<AppOutcome>): AppOutcome => anOutcome(overrides);
 
 /** An error whose stack is not its message, to tell the two apart. */
 function errorWithStack(message: string): Error {

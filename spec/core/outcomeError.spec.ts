@@ -1,18 +1,7 @@
 import { ForcedShutdownError, ShutdownTimeoutError, outcomeError, type AppOutcome } from 'rxrun';
+import { anOutcome } from '../support/lifecycle';
 
-function outcome(overrides: Partial<AppOutcome>): AppOutcome {
-  return {
-    status: 'ok',
-    reason: { kind: 'signal', signal: 'SIGTERM' },
-    laterReasons: [],
-    error: undefined,
-    errors: [],
-    report: undefined,
-    openHandles: [],
-    shutdownMs: 25,
-    ...overrides,
-  };
-}
+const outcome = (overrides: Partial<AppOutcome>): AppOutcome => anOutcome({ shutdownMs: 25, ...overrides });
 
 const timeoutReport = {
   cause: 'timeout' as const,

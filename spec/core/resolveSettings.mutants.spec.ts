@@ -58,22 +58,8 @@ describe('resolveSettings (mutants)', () => {
     const executor: Executor = { close: () => undefined };
     const exitCode = () => 3;
     const ready = () => of(true);
-    const settings = resolve({
-      name: 'api',
-      until: 'main-complete',
-      signals: ['SIGTERM', 'SIGHUP'],
-      ipcShutdown: false,
-      shutdownTimeout: 5,
-      onTaskError: 'isolate',
-      handleProcessErrors: false,
-      executors: [executor],
-      exitCode,
-      scheduler,
-      signalCoalesceWindow: 0,
-      forceSignals: ['SIGHUP'],
-      ready,
-    });
-    expect(settings).toMatchObject({
+    // Kept as given (copied where the settings hold their own array).
+    const plain = {
       name: 'api',
       until: 'main-complete',
       signals: ['SIGTERM', 'SIGHUP'],
@@ -84,7 +70,9 @@ describe('resolveSettings (mutants)', () => {
       executors: [executor],
       signalCoalesceWindow: 0,
       forceSignals: ['SIGHUP'],
-    });
+    } as const;
+    const settings = resolve({ ...plain, signals: [...plain.signals], executors: [executor], forceSignals: [...plain.forceSignals], exitCode, scheduler, ready });
+    expect(settings).toMatchObject(plain);
     expect([settings.exitCode, settings.scheduler, settings.ready]).toEqual([exitCode, scheduler, ready]);
     expect(resolve({ exitCode: 'zero-on-graceful' }).exitCode).toBe('zero-on-graceful');
   });

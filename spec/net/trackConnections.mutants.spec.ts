@@ -119,6 +119,20 @@ async function httpSetup(options: { idleGrace?: number; linger?: number; answer?
   return { server, port, held, ...tracked };
 }
 
+/** One client with an idle socket and a busy one (its request held), quiet for 500 ms; then the drain and its first sweep. */
+async function drainWithSiblingInFlight() {
+  const setup = await httpSetup({ idleGrace: 100 });
+  const idle = await connect(setup.port);
+  const busy = await connect(setup.port);
+  busy.socket.write(get('/work'));
+  await until(() => setup.held.length === 1 && setup.tracker.size === 2);
+  setup.scheduler.advance(500);
+  setup.tracker.beginDrain();
+  setup.tracker.closeIdle();
+  await turn();
+  return { ...setup, idle, busy };
+}
+
 interface Client {
   socket: net.Socket;
   /** Everything received so far. */
@@ -358,15 +372,8 @@ describe('trackConnections (HTTP/1)', () => {
   });
 
   it('counts the idle grace from the last response of any socket of the same client', async () => {
-    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
-    const idle = await connect(port);
-    const busy = await connect(port);
-    busy.socket.write(get('/work'));
-    await until(() => held.length === 1 && tracker.size === 2);
-    scheduler.advance(500); // the idle socket alone has been quiet long enough
-    tracker.beginDrain();
-    tracker.closeIdle();
-    await turn(); // the first sweep (one turn after closeIdle) has run
+    // The idle socket alone has been quiet long enough; the first sweep (one turn after closeIdle) has run.
+    const { held, calls, scheduler, idle, busy } = await drainWithSiblingInFlight();
     expect(calls.idleClosed).toEqual([0]); // its client still has a request in flight
     scheduler.advance(1000);
     expect(idle.isEnded()).toBe(false);
@@ -801,15 +808,8 @@ describe('trackConnections (HTTP/1 drain details)', () => {
   });
 
   it('a response finishing on a sibling socket restarts its client\'s idle grace, at any time', async () => {
-    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
-    const idle = await connect(port);
-    const busy = await connect(port);
-    busy.socket.write(get('/work'));
-    await until(() => held.length === 1 && tracker.size === 2);
-    scheduler.advance(500);
-    tracker.beginDrain();
-    tracker.closeIdle();
-    await turn(); // the first sweep has run (at 1500): the idle socket is due at 1600 (a request in flight)
+    // The first sweep has run (at 1500): the idle socket is due at 1600 (a request in flight).
+    const { held, calls, scheduler, idle, busy } = await drainWithSiblingInFlight();
     scheduler.advance(50);
     held[0].end('done'); // 1550
     expect(held[0].getHeader('connection')).toBe('close'); // set at the drain's start

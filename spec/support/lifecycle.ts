@@ -121,3 +121,18 @@ export function virtualPromise(scheduler: SchedulerLike, delay: number, error?: 
   };
   return thenable as unknown as PromiseLike<void>;
 }
+
+/** A stopped app's outcome for unit tests: ok after SIGTERM, nothing pending, 12 ms; `overrides` replace fields. */
+export function anOutcome(overrides: Partial<AppOutcome> = {}): AppOutcome {
+  return {
+    status: 'ok',
+    reason: { kind: 'signal', signal: 'SIGTERM' },
+    laterReasons: [],
+    error: undefined,
+    errors: [],
+    report: undefined,
+    openHandles: [],
+    shutdownMs: 12,
+    ...overrides,
+  };
+}
