@@ -18,7 +18,7 @@ export class VirtualTimeStallError extends Error {
   constructor(
     /** `idle`: nothing could ever happen again; `timer-limit`: `maxTimers` virtual timers fired. */
     readonly reason: 'idle' | 'timer-limit',
-    /** The virtual clock (`Date.now()`) when it stopped. */
+    /** The virtual clock (`Date.now()`) when it stopped. */ // real-time: none — names the faked `Date.now()`, reads no clock
     readonly virtualNow: number,
     /** Virtual timers fired so far. */
     readonly timersFired: number,

@@ -148,7 +148,7 @@ export async function withVirtualTime<T>(body: (clock: VirtualClock) => T | Prom
     advance(ms: number): Promise<number> {
       checkAdvance(ms);
       if (scope.done) throw new Error(`clock.advance: the withVirtualTime block has ended`);
-      return new Promise<number>((resolve) => void fake.setTimeout(() => resolve(fake.now), ms));
+      return new Promise<number>((resolve) => void fake.setTimeout(() => resolve(fake.now), ms)); // real-time: none — fake.setTimeout is the virtual clock's own timer, not Node's
     },
   };
   const scope = { clock, apps: new Set<VirtualScopeApp>(), done: false };

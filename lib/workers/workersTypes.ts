@@ -67,7 +67,7 @@ export interface WorkerInfo {
  *
  * @example
  * ```ts
- * runApp((app) => workers$(main, { count: 4 }).pipe(tap((pool) => setInterval(() => pool.reload(), 3_600_000))));
+ * runApp(() => workers$(main, { count: 4 }).pipe(switchMap((pool) => interval(3_600_000).pipe(tap(() => pool.reload())))));
  * ```
  */
 export interface WorkerPool {
