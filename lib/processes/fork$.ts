@@ -5,7 +5,7 @@ import { Observable, Subscription, asyncScheduler, type SchedulerLike } from 'rx
 import { findRunningApp, reportOrWarn, type ProtectedTicket } from '../core/appRegistry.js';
 import type { AppContext } from '../core/types.js';
 import {
-  checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkOneOf, checkScheduler, checkString, describe,
+  checkApp, checkDuration, checkKnownKeys, checkName, checkObject, checkOneOf, checkScheduler, checkString,
 } from '../core/validate.js';
 import { checkEnv, checkStringArray } from './childOptions.js';
 import { ChildExitError, ChildKilledError } from './errors.js';
@@ -119,7 +119,7 @@ export type ForkEvent =
  */
 export function fork$(modulePath: string | URL, args?: readonly string[], config?: ForkConfig): Observable<ForkEvent> {
   const file = checkModulePath(WHERE, 'modulePath', modulePath);
-  const argv = checkArgs(args);
+  const argv = args === undefined ? [] : checkStringArray(WHERE, 'args', args, 'argument');
   const options = checkObject(WHERE, 'config', config);
   checkKnownKeys(WHERE, options, CONFIG_KEYS);
   const fixedName = checkName(WHERE, 'name', options['name']);
@@ -278,13 +278,3 @@ export function fork$(modulePath: string | URL, args?: readonly string[], config
     };
   });
 }
-
-function checkArgs(value: unknown): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new TypeError(`${WHERE}: 'args' must be an array of strings, got ${describe(value)}`);
-  value.forEach((arg: unknown, index) => {
-    if (typeof arg !== 'string') throw new TypeError(`${WHERE}: 'args[${index}]' must be a string, got ${describe(arg)}`);
-  });
-  return [...(value as string[])];
-}
-

@@ -29,3 +29,9 @@ it("worker$: argv is checked like execArgv", () => {
   expect(() => worker$(MODULE, { argv: ['x', {}] as never })).toThrow(new TypeError("worker$: option 'argv[1]' must be a string, got a value of type object"));
   expect(() => worker$(MODULE, { argv: 'x' as never })).toThrow(new TypeError("worker$: option 'argv' must be an array of strings, got \"x\""));
 });
+
+it('fork$: the positional args are checked the same way, named as an argument', () => {
+  expect(() => fork$(MODULE, 'x' as never)).toThrow(new TypeError("fork$: 'args' must be an array of strings, got \"x\""));
+  expect(() => fork$(MODULE, ['a', 1] as never)).toThrow(new TypeError("fork$: 'args[1]' must be a string, got 1"));
+  expect(() => fork$(MODULE)).not.toThrow();
+});
