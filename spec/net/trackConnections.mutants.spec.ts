@@ -119,6 +119,18 @@ async function httpSetup(options: { idleGrace?: number; linger?: number; answer?
   return { server, port, held, ...tracked };
 }
 
+/** A keep-alive response whose head (content-length 2) has reached the client, its body not yet sent; no drain yet. */
+async function headSentBeforeDrain() {
+  const setup = await httpSetup({ idleGrace: 100 });
+  const client = await connect(setup.port);
+  client.socket.write(get('/early'));
+  await until(() => setup.held.length === 1);
+  setup.held[0].writeHead(200, { 'content-length': '2' });
+  setup.held[0].flushHeaders();
+  await until(() => client.text().includes('\r\n\r\n'));
+  return { ...setup, client };
+}
+
 /** One client with an idle socket and a busy one (its request held), quiet for 500 ms; then the drain and its first sweep. */
 async function drainWithSiblingInFlight() {
   const setup = await httpSetup({ idleGrace: 100 });
@@ -311,13 +323,7 @@ describe('trackConnections (HTTP/1)', () => {
   });
 
   it('leaves the header of a response already sent alone; its socket then waits the idle grace', async () => {
-    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
-    const client = await connect(port);
-    client.socket.write(get('/early'));
-    await until(() => held.length === 1);
-    held[0].writeHead(200, { 'content-length': '2' });
-    held[0].flushHeaders();
-    await until(() => client.text().includes('\r\n\r\n'));
+    const { tracker, held, calls, scheduler, client } = await headSentBeforeDrain();
     tracker.beginDrain();
     scheduler.advance(50);
     held[0].end('ok');
@@ -1171,13 +1177,7 @@ describe('trackConnections (clients and requests during the drain)', () => {
   });
 
   it('a keep-alive response finishing during the drain, after the first sweep, gets its FIN after the idle grace', async () => {
-    const { tracker, port, held, calls, scheduler } = await httpSetup({ idleGrace: 100 });
-    const client = await connect(port);
-    client.socket.write(get('/early'));
-    await until(() => held.length === 1);
-    held[0].writeHead(200, { 'content-length': '2' });
-    held[0].flushHeaders();
-    await until(() => client.text().includes('\r\n\r\n'));
+    const { tracker, held, calls, scheduler, client } = await headSentBeforeDrain();
     tracker.beginDrain();
     tracker.closeIdle();
     await turn();
